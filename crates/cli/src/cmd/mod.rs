@@ -1,0 +1,9 @@
+//! One module per subcommand; each exposes clap `Args` and `run(args) -> anyhow::Result<Exit>`.
+
+pub mod check;
+pub mod check_client;
+pub mod demo;
+pub mod policy;
+pub mod scan;
+pub mod trail;
+pub mod trap;

@@ -1,0 +1,57 @@
+//! `tlsfloor`: find and end legacy TLS on servers, clients and cloud API callers.
+//!
+//! Exit codes (documented in docs/exit-codes.md): 0 all good, 1 findings/policy violations,
+//! 2 usage or runtime error, 3 some targets unreachable / some inputs skipped.
+
+mod cmd;
+mod exit;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Find and end legacy TLS (SSLv3, TLS 1.0, TLS 1.1).
+#[derive(Debug, Parser)]
+#[command(name = "tlsfloor", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Enumerate the protocol versions and cipher suites servers accept.
+    Scan(cmd::scan::Args),
+    /// Start built-in local servers of known configuration and scan them (offline).
+    Demo(cmd::demo::Args),
+    /// List, show and compare built-in security policies.
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
+    /// Judge a saved scan JSON against a policy, offline.
+    Check(cmd::check::Args),
+    /// Run a TLS server that speaks only legacy versions and records what clients offer.
+    Trap(cmd::trap::Args),
+    /// Run a client command against legacy-only traps and report whether it refuses them.
+    CheckClient(cmd::check_client::Args),
+    /// Audit CloudTrail logs for API calls made over TLS 1.0/1.1.
+    Trail(cmd::trail::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Policy(a) => cmd::policy::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Trap(a) => cmd::trap::run(a),
+        Command::CheckClient(a) => cmd::check_client::run(a),
+        Command::Trail(a) => cmd::trail::run(a),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("tlsfloor: error: {e:#}");
+            exit::Exit::Error.into()
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The scan result model: what `tlsfloor scan --json` prints and `tlsfloor check` reads.
+//!
+//! This is a contract shared with the policy, diagnose and CLI crates. Fields may be added;
+//! existing fields keep their names and meaning while [`SCAN_SCHEMA`] stays the same.
+//! The schema is documented in `docs/scan-json.md`.
+
+use serde::{Deserialize, Serialize};
+use tlsfloor_wire::Version;
+
+/// Schema identifier written in every scan report.
+pub const SCAN_SCHEMA: &str = "tlsfloor.scan/v1";
+
+/// A whole scan run: one entry per target, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    /// Always [`SCAN_SCHEMA`].
+    pub schema: String,
+    /// tlsfloor version that produced the report.
+    pub tool_version: String,
+    /// Start of the run, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of the whole run in milliseconds.
+    pub duration_ms: u64,
+    /// Per-target results, in the order targets were given.
+    pub targets: Vec<TargetReport>,
+}
+
+/// Everything learned about one target (or why nothing could be learned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetReport {
+    /// The target as the user wrote it.
+    pub target: String,
+    /// Host name or IP literal (without brackets).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// SNI sent, if any (none for IP literals unless `--sni`).
+    pub sni: Option<String>,
+    /// The socket address actually probed, e.g. `127.0.0.1:443` or `[::1]:443`.
+    pub address: Option<String>,
+    /// Wall time spent on this target in milliseconds.
+    pub duration_ms: u64,
+    /// Set when the target could not be scanned at all (DNS, refused, not TLS, …).
+    pub error: Option<ProbeError>,
+    /// One entry per protocol version probed, oldest first.
+    pub protocols: Vec<ProtocolReport>,
+    /// Whether the server honours TLS_FALLBACK_SCSV (RFC 7507).
+    pub fallback_scsv: FallbackScsv,
+    /// The certificate chain as sent by the server, leaf first.
+    pub certificates: Vec<CertificateSummary>,
+    /// Whether the leaf certificate matches `sni` (or `host`); `None` when no chain was obtained.
+    pub hostname_match: Option<bool>,
+}
+
+/// The result of probing one protocol version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolReport {
+    /// The version probed.
+    pub version: Version,
+    /// True when the server completed a ServerHello at exactly this version.
+    pub accepted: bool,
+    /// How the order of `suites` was determined.
+    pub preference: Preference,
+    /// Accepted suites; in server preference order when `preference` is `server`.
+    pub suites: Vec<AcceptedSuite>,
+    /// Key-exchange groups the server accepted at this version (ECDHE/DHE/TLS 1.3), if enumerated.
+    pub groups: Vec<String>,
+    /// Set when probing this version failed for a reason other than a refusal.
+    pub error: Option<ProbeError>,
+}
+
+/// One cipher suite a server accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedSuite {
+    /// IANA code point, e.g. 0xc02f.
+    pub code: u16,
+    /// IANA name, e.g. `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
+    pub iana: String,
+    /// OpenSSL name, e.g. `ECDHE-RSA-AES128-GCM-SHA256`, when OpenSSL has one.
+    pub openssl: Option<String>,
+    /// Key exchange, e.g. `ECDHE`, `RSA`, `DHE`, `TLS13`.
+    pub kx: String,
+    /// Symmetric key bits, e.g. 128.
+    pub bits: u16,
+    /// Group the server chose when this suite was negotiated (e.g. `x25519`, `secp256r1`, `ffdhe2048`/`dh2048`).
+    pub group: Option<String>,
+}
+
+/// How suite order was determined for a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preference {
+    /// The server picks by its own order; `suites` is that order.
+    Server,
+    /// The server follows the client's order; `suites` is in registry order.
+    Client,
+    /// Fewer than two suites accepted, so no order exists.
+    NotApplicable,
+}
+
+/// Whether the server honours TLS_FALLBACK_SCSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FallbackScsv {
+    /// An SCSV hello below the highest version was refused with inappropriate_fallback.
+    Supported,
+    /// An SCSV hello below the highest version was accepted.
+    NotSupported,
+    /// Only one version accepted, or the target could not be scanned.
+    NotApplicable,
+}
+
+/// A summary of one certificate in the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    /// Subject distinguished name (RFC 4514 style).
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// DNS and IP subject alternative names.
+    pub sans: Vec<String>,
+    /// `RSA`, `EC`, `Ed25519`, `DSA`, …
+    pub key_type: String,
+    /// Key size in bits (RSA modulus, EC curve size).
+    pub key_bits: u32,
+    /// Signature algorithm, e.g. `sha256WithRSAEncryption`.
+    pub signature_algorithm: String,
+    /// Validity start, RFC 3339 UTC.
+    pub not_before: String,
+    /// Validity end, RFC 3339 UTC.
+    pub not_after: String,
+    /// Whole days from scan time to `not_after` (negative once expired).
+    pub days_left: i64,
+    /// SHA-256 of the DER encoding, lowercase hex.
+    pub sha256: String,
+}
+
+/// Why a target or a version could not be probed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeError {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Stable error codes for JSON output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The host name did not resolve.
+    Dns,
+    /// The target string could not be parsed.
+    BadTarget,
+    /// TCP connection refused.
+    Refused,
+    /// No answer within the timeout (connect or read).
+    Timeout,
+    /// Connection reset or closed mid-handshake with no alert.
+    Reset,
+    /// The peer answered with something that is not TLS (e.g. plain HTTP).
+    NotTls,
+    /// The peer sent TLS records that could not be parsed.
+    Malformed,
+    /// The host or network is unreachable.
+    Unreachable,
+    /// Any other I/O error.
+    Io,
+}
