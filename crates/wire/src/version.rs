@@ -82,7 +82,9 @@ impl fmt::Display for Version {
 
 /// Error for a version string that names no known version.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown TLS version {0:?} (expected one of: ssl3, 1.0, 1.1, 1.2, 1.3, TLSv1.2, tls1.2, …)")]
+#[error(
+    "unknown TLS version {0:?} (expected one of: ssl3, 1.0, 1.1, 1.2, 1.3, TLSv1.2, tls1.2, …)"
+)]
 pub struct UnknownVersion(pub String);
 
 impl FromStr for Version {
@@ -137,6 +139,9 @@ mod tests {
         assert!(Version::Tls11 < Version::Tls12);
         assert!(Version::Tls11.is_legacy());
         assert!(!Version::Tls12.is_legacy());
-        assert_eq!(serde_json::to_string(&Version::Tls10).unwrap(), "\"TLSv1.0\"");
+        assert_eq!(
+            serde_json::to_string(&Version::Tls10).unwrap(),
+            "\"TLSv1.0\""
+        );
     }
 }
