@@ -4,6 +4,7 @@ pub mod check;
 pub mod check_client;
 pub mod demo;
 pub mod policy;
+pub mod policy_gate;
 pub mod scan;
 pub mod trail;
 pub mod trap;
