@@ -5,6 +5,7 @@
 
 mod cmd;
 mod exit;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     CheckClient(cmd::check_client::Args),
     /// Audit CloudTrail logs for API calls made over TLS 1.0/1.1.
     Trail(cmd::trail::Args),
+    /// Explain why a client and a server fail (or succeed) to negotiate TLS.
+    Diagnose(cmd::diagnose::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Trap(a) => cmd::trap::run(a),
         Command::CheckClient(a) => cmd::check_client::run(a),
         Command::Trail(a) => cmd::trail::run(a),
+        Command::Diagnose(a) => cmd::diagnose::run(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -1,1 +1,33 @@
-//! Streaming CloudTrail audit of TLS versions used by API callers, plus equivalent Athena/CloudTrail Lake SQL.
+//! Streaming CloudTrail audit of TLS versions used by API callers, plus equivalent
+//! Athena/CloudTrail Lake SQL.
+//!
+//! Reads CloudTrail logs (S3 delivery trees of `*.json.gz`, plain `{"Records":[...]}` JSON,
+//! JSON Lines exports; gzip detected by magic bytes), counts calls per `tlsDetails.tlsVersion`,
+//! and groups the calls made below a TLS floor by service, action, principal, user agent, ….
+//! Files are read in parallel, each into one reused buffer, and records are deserialized one at a
+//! time with borrowed strings. Damaged input is counted and reported per file, never fatal.
+//!
+//! ```no_run
+//! use tlsfloor_trail::{audit, Plan, Query};
+//! let plan = Plan::new(&["AWSLogs".into()]).unwrap();
+//! let report = audit::run(&plan, &Query::default(), None, &audit::NoProgress).unwrap();
+//! println!("{}", tlsfloor_trail::render::render_text(&report));
+//! ```
+
+pub mod agg;
+pub mod audit;
+pub mod error;
+pub mod input;
+pub mod parse;
+pub mod query;
+pub mod record;
+pub mod render;
+pub mod report;
+pub mod sql;
+pub mod time;
+pub mod tls;
+
+pub use audit::{run, Plan};
+pub use error::TrailError;
+pub use query::{By, Query};
+pub use report::{TrailReport, TRAIL_SCHEMA};

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod check_client;
 pub mod demo;
+pub mod diagnose;
 pub mod policy;
 pub mod policy_gate;
 pub mod scan;

@@ -1,12 +1,201 @@
-//! `tlsfloor scan` (not yet implemented).
+//! `tlsfloor scan`: enumerate the protocol versions and cipher suites servers accept.
 
+use crate::cmd::policy_gate::{self, PolicyArgs};
 use crate::exit::Exit;
+use crate::output::{self, scan_table, Style};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+use tlsfloor_scan::report::ScanReport;
+use tlsfloor_scan::{parse_target, parse_target_list, ScanOptions, TargetInput};
 
 /// Arguments of `tlsfloor scan`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Targets: HOST, HOST:PORT, [IPv6]:PORT or an IP literal (port 443 by default).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Read more targets from FILE (one per line, `#` comments, blank lines ignored).
+    #[arg(short = 'i', long = "input", value_name = "FILE")]
+    pub input: Vec<PathBuf>,
+    /// Server name to send in SNI (default: the host name; none for IP literals).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// Print the report as JSON (schema tlsfloor.scan/v1, see docs/scan-json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Connect and answer timeout per probe, e.g. `5`, `5s`, `500ms`.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Targets scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// Simultaneous connections to one target.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub connections: u16,
+    /// Also write the scan report as JSON to FILE (useful with a policy and `--json`, where
+    /// standard output carries the policy verdicts).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip key-exchange group enumeration (faster, fewer connections).
+    #[arg(long)]
+    pub no_groups: bool,
+    /// Policy options: judge the scan (exit 1 on violations).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Parses `5`, `5s`, `1.5s`, `500ms`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() && v * scale <= 3600.0 => {
+            Ok(Duration::from_secs_f64(v * scale))
+        }
+        _ => Err(format!(
+            "invalid duration {s:?} (expected e.g. 5, 5s or 500ms, at most 1h)"
+        )),
+    }
+}
+
+/// Collects targets from the command line and files; invalid ones become error entries.
+fn collect_targets(args: &Args) -> anyhow::Result<Vec<TargetInput>> {
+    let sni = args.sni.as_deref();
+    let mut out = Vec::new();
+    for t in &args.targets {
+        out.push(match parse_target(t, sni) {
+            Ok(p) => TargetInput::Parsed(p),
+            Err(e) => TargetInput::Invalid {
+                input: t.clone(),
+                reason: e.to_string(),
+            },
+        });
+    }
+    for file in &args.input {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read target list {}", file.display()))?;
+        for entry in parse_target_list(&text, sni) {
+            out.push(match entry.parsed {
+                Ok(p) => TargetInput::Parsed(p),
+                Err(e) => TargetInput::Invalid {
+                    input: entry.text,
+                    reason: format!("{}:{}: {e}", file.display(), entry.line),
+                },
+            });
+        }
+    }
+    if out.is_empty() {
+        anyhow::bail!("no targets: give HOST[:PORT] arguments or -i FILE");
+    }
+    Ok(out)
+}
+
+/// Scans `inputs` on a fresh runtime, with a progress bar on stderr when it is a terminal
+/// and there is more than one target.
+pub fn scan_blocking(inputs: Vec<TargetInput>, opts: ScanOptions) -> anyhow::Result<ScanReport> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let bar = if inputs.len() > 1 && std::io::stderr().is_terminal() {
+        let b =
+            ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} scanning [{bar:30}] {pos}/{len} {msg}")
+        {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.enable_steady_tick(Duration::from_millis(120));
+        Some(b)
+    } else {
+        None
+    };
+    let cb_bar = bar.clone();
+    let report = rt.block_on(tlsfloor_scan::scan_all(inputs, opts, move |t| {
+        if let Some(b) = &cb_bar {
+            b.set_message(t.target.clone());
+            b.inc(1);
+        }
+    }));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(report)
+}
+
+/// Prints the report (table or JSON).
+pub fn print_report(report: &ScanReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        let s = serde_json::to_string_pretty(report).context("serialising the report")?;
+        println!("{s}");
+    } else {
+        let st = Style {
+            color: output::stdout_color(),
+        };
+        print!("{}", scan_table::render(report, st));
+    }
+    Ok(())
+}
+
+/// The exit status for a report, before any policy: 3 when some target failed.
+pub fn scan_exit(report: &ScanReport) -> Exit {
+    if report.targets.iter().any(|t| t.error.is_some()) {
+        Exit::Incomplete
+    } else {
+        Exit::Ok
+    }
+}
 
 /// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`tlsfloor scan` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let inputs = collect_targets(&args)?;
+    let opts = ScanOptions {
+        timeout: args.timeout,
+        connections_per_target: usize::from(args.connections),
+        concurrency: usize::from(args.concurrency),
+        groups: !args.no_groups,
+        ..ScanOptions::default()
+    };
+    let report = scan_blocking(inputs, opts)?;
+    // With a policy and --json, the policy gate prints its own JSON verdicts.
+    if !(args.json && args.policy.is_set()) {
+        print_report(&report, args.json)?;
+    }
+    if let Some(path) = &args.output {
+        let s = serde_json::to_string_pretty(&report).context("serialising the report")?;
+        std::fs::write(path, s + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let scan = scan_exit(&report);
+    let gate = policy_gate::apply(&report, &args.policy, args.json)?;
+    Ok(match (gate, scan) {
+        (Exit::Findings, _) => Exit::Findings,
+        (Exit::Incomplete, _) | (_, Exit::Incomplete) => Exit::Incomplete,
+        _ => Exit::Ok,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
 }

@@ -1,0 +1,113 @@
+//! Shared terminal output helpers: colour (only on a TTY, honouring `NO_COLOR`), aligned
+//! tables, and the scan report renderer.
+
+pub mod scan_table;
+
+use std::io::IsTerminal;
+
+/// Whether to colour standard output: it is a terminal and `NO_COLOR` is not set.
+pub fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// ANSI styling that turns itself off when colour is disabled.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Whether escape codes are emitted.
+    pub color: bool,
+}
+
+impl Style {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    /// Bold text.
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    /// Red text (problems).
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    /// Green text (good).
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    /// Yellow text (warnings).
+    pub fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    /// Dim text (details).
+    pub fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+}
+
+/// Renders rows as left-aligned columns separated by two spaces, each line prefixed by
+/// `indent`. Cells may contain ANSI escapes: widths are computed on the visible text.
+pub fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(visible_len(c));
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(indent);
+        for (i, c) in r.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < r.len() {
+                let pad = widths[i] - visible_len(c) + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Length of `s` without ANSI escape sequences.
+pub fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_esc = false;
+    for ch in s.chars() {
+        if in_esc {
+            if ch == 'm' {
+                in_esc = false;
+            }
+        } else if ch == '\x1b' {
+            in_esc = true;
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_visible_text() {
+        let s = Style { color: true };
+        let rows = vec![
+            vec!["a".to_string(), s.red("xx"), "z".into()],
+            vec!["bbb".to_string(), "y".into(), "z".into()],
+        ];
+        let out = table(&rows, "  ");
+        let plain: Vec<String> = out
+            .lines()
+            .map(|l| l.replace("\x1b[31m", "").replace("\x1b[0m", ""))
+            .collect();
+        assert_eq!(plain, vec!["  a    xx  z", "  bbb  y   z"]);
+        assert_eq!(visible_len(&s.bold("abc")), 3);
+    }
+}

@@ -1,0 +1,230 @@
+//! The readable rendering of a scan report: per target, accepted versions (legacy ones
+//! marked), suites per version, preference, groups, fallback SCSV and the certificate.
+
+use super::{table, Style};
+use tlsfloor_scan::report::{
+    CertificateSummary, FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport,
+};
+
+fn ms(d: u64) -> String {
+    if d < 1000 {
+        format!("{d} ms")
+    } else {
+        format!("{:.1} s", d as f64 / 1000.0)
+    }
+}
+
+fn protocol_line(p: &ProtocolReport, st: Style) -> Vec<String> {
+    let name = p.version.name().to_string();
+    let verdict = if p.accepted {
+        if p.version.is_legacy() {
+            st.red("accepted  LEGACY")
+        } else {
+            st.green("accepted")
+        }
+    } else {
+        st.dim("not accepted")
+    };
+    let note = match &p.error {
+        Some(e) => st.yellow(&format!("({}: {})", code_name(e.code), e.message)),
+        None => String::new(),
+    };
+    vec![name, verdict, note]
+}
+
+/// The JSON spelling of an error code.
+pub fn code_name(c: tlsfloor_scan::report::ErrorCode) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{c:?}"))
+}
+
+fn suites_block(p: &ProtocolReport, st: Style) -> String {
+    let order = match p.preference {
+        Preference::Server => "server preference order",
+        Preference::Client => "server follows the client's order",
+        Preference::NotApplicable => "single suite",
+    };
+    let mut out = format!(
+        "  {} {} {}\n",
+        st.bold(p.version.name()),
+        format_args!("{} suite(s),", p.suites.len()),
+        order
+    );
+    let rows: Vec<Vec<String>> = p
+        .suites
+        .iter()
+        .map(|s| {
+            let weak = s.bits < 128 || s.kx == "RSA" || s.iana.contains("_anon_");
+            let iana = if weak {
+                st.yellow(&s.iana)
+            } else {
+                s.iana.clone()
+            };
+            vec![
+                format!("0x{:04x}", s.code),
+                iana,
+                s.openssl.clone().unwrap_or_else(|| "-".into()),
+                s.kx.clone(),
+                s.bits.to_string(),
+                s.group.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&rows, "    "));
+    if !p.groups.is_empty() {
+        out.push_str(&format!("    groups: {}\n", p.groups.join(", ")));
+    }
+    out
+}
+
+fn cert_block(t: &TargetReport, st: Style) -> String {
+    let Some(leaf) = t.certificates.first() else {
+        return String::new();
+    };
+    let mut out = format!("  {}\n", st.bold("Certificate"));
+    let mut rows = vec![
+        vec!["subject".to_string(), leaf.subject.clone()],
+        vec!["issuer".to_string(), leaf.issuer.clone()],
+    ];
+    if !leaf.sans.is_empty() {
+        rows.push(vec!["SANs".into(), leaf.sans.join(", ")]);
+    }
+    rows.push(vec![
+        "key".into(),
+        format!(
+            "{} {} bits, signed {}",
+            leaf.key_type, leaf.key_bits, leaf.signature_algorithm
+        ),
+    ]);
+    rows.push(vec!["valid".into(), validity(leaf, st)]);
+    rows.push(vec!["sha256".into(), leaf.sha256.clone()]);
+    if let Some(m) = t.hostname_match {
+        let name = t.sni.clone().unwrap_or_else(|| t.host.clone());
+        let v = if m {
+            st.green(&format!("matches {name}"))
+        } else {
+            st.red(&format!("does NOT match {name}"))
+        };
+        rows.push(vec!["hostname".into(), v]);
+    }
+    if t.certificates.len() > 1 {
+        rows.push(vec![
+            "chain".into(),
+            format!("{} certificate(s) sent", t.certificates.len()),
+        ]);
+    }
+    out.push_str(&table(&rows, "    "));
+    out
+}
+
+fn validity(c: &CertificateSummary, st: Style) -> String {
+    let days = if c.days_left < 0 {
+        st.red(&format!("EXPIRED {} day(s) ago", -c.days_left))
+    } else if c.days_left < 30 {
+        st.yellow(&format!("{} day(s) left", c.days_left))
+    } else {
+        format!("{} day(s) left", c.days_left)
+    };
+    format!("{} .. {} ({days})", c.not_before, c.not_after)
+}
+
+/// Renders one target.
+pub fn render_target(t: &TargetReport, st: Style) -> String {
+    let mut out = String::new();
+    let addr = t.address.clone().unwrap_or_else(|| "-".into());
+    let sni = t.sni.clone().unwrap_or_else(|| "none".into());
+    out.push_str(&format!(
+        "{}  {}\n",
+        st.bold(&t.target),
+        st.dim(&format!(
+            "address {addr}, SNI {sni}, scanned in {}",
+            ms(t.duration_ms)
+        ))
+    ));
+    if let Some(e) = &t.error {
+        out.push_str(&format!(
+            "  {} {}\n",
+            st.red(&format!("error ({}):", code_name(e.code))),
+            e.message
+        ));
+        return out;
+    }
+    let rows: Vec<Vec<String>> = t.protocols.iter().map(|p| protocol_line(p, st)).collect();
+    out.push_str(&format!("  {}\n", st.bold("Protocols")));
+    out.push_str(&table(&rows, "    "));
+    for p in t.protocols.iter().filter(|p| p.accepted) {
+        out.push_str(&suites_block(p, st));
+    }
+    let fb = match t.fallback_scsv {
+        FallbackScsv::Supported => st.green("supported (downgrade protection)"),
+        FallbackScsv::NotSupported => st.yellow("NOT supported (no downgrade protection)"),
+        FallbackScsv::NotApplicable => st.dim("not applicable (fewer than two versions)"),
+    };
+    out.push_str(&format!("  {} {fb}\n", st.bold("TLS_FALLBACK_SCSV:")));
+    out.push_str(&cert_block(t, st));
+    let legacy: Vec<&str> = t
+        .protocols
+        .iter()
+        .filter(|p| p.accepted && p.version.is_legacy())
+        .map(|p| p.version.name())
+        .collect();
+    if legacy.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            st.green("No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused).")
+        ));
+    } else {
+        out.push_str(&format!(
+            "  {}\n",
+            st.red(&format!(
+                "Legacy protocol(s) accepted: {} (would fail a TLS 1.2 floor).",
+                legacy.join(", ")
+            ))
+        ));
+    }
+    out
+}
+
+/// Renders the whole report, with a summary line.
+pub fn render(report: &ScanReport, st: Style) -> String {
+    let mut out = String::new();
+    for t in &report.targets {
+        out.push_str(&render_target(t, st));
+        out.push('\n');
+    }
+    let failed: Vec<&TargetReport> = report
+        .targets
+        .iter()
+        .filter(|t| t.error.is_some())
+        .collect();
+    let legacy = report
+        .targets
+        .iter()
+        .filter(|t| {
+            t.protocols
+                .iter()
+                .any(|p| p.accepted && p.version.is_legacy())
+        })
+        .count();
+    out.push_str(&format!(
+        "{} target(s) in {}: {} scanned, {} with legacy TLS, {} failed\n",
+        report.targets.len(),
+        ms(report.duration_ms),
+        report.targets.len() - failed.len(),
+        legacy,
+        failed.len()
+    ));
+    for t in failed {
+        if let Some(e) = &t.error {
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                st.red("failed"),
+                t.target,
+                e.message
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,295 @@
+//! `tlsfloor check-client` against real clients started by the test: curl, Python's ssl/urllib,
+//! `openssl s_client` and `gnutls-cli`.
+//!
+//! What "refuses TLS 1.0" means on this machine (Debian 12, OpenSSL 3.0, GnuTLS 3.7), found by
+//! running the clients against `openssl s_server`:
+//! - OpenSSL 3.0 clients at their default security level (curl, `openssl s_client`) still
+//!   OFFER TLS 1.0/1.1 (supported_versions 1.3..1.0). Against an (EC)DHE suite they abort with
+//!   alert internal_error ("legacy sigalg disallowed": the MD5-SHA1 ServerKeyExchange
+//!   signature is forbidden at level 1), which is why `s_server -tls1 -cipher
+//!   DEFAULT:@SECLEVEL=0` (which prefers ECDHE) makes them look safe. Against an RSA
+//!   key-exchange suite (no ServerKeyExchange) they complete the TLS 1.0 handshake. The trap
+//!   prefers RSA key exchange precisely to expose this, so curl and s_client with default
+//!   settings are reported as ACCEPTING legacy TLS here.
+//! - Python's `ssl.create_default_context()` sets minimum_version TLS 1.2: it does not offer
+//!   TLS 1.0/1.1 at all, so the trap's OpenSSL answers "unsupported protocol": refused.
+//! - gnutls-cli's default priority (NORMAL) includes VERS-TLS1.0/1.1 (see `gnutls-cli --list
+//!   --priority NORMAL`) and RSA key exchange: accepted.
+//!
+//! So that no expected value comes from tlsfloor itself, every client is also run against an
+//! oracle, `openssl s_server` restricted to the same single version and the same cipher
+//! preference as the trap, and tlsfloor's verdict must equal what the client did there.
+//! Cases whose outcome the client's own configuration fixes (e.g. `--tlsv1.0 --ciphers
+//! DEFAULT@SECLEVEL=0`, Python's TLS 1.2 minimum) are asserted directly as well.
+
+use serde_json::Value;
+use std::process::Command;
+use std::time::Duration;
+use tlsfloor_testkit::{require, Peer, Pki};
+
+/// The trap's default cipher string (tlsfloor_localtls::TRAP_CIPHERS), repeated here on
+/// purpose: the oracle server is configured by the test.
+const TRAP_CIPHERS: &str = "kRSA:ALL:!aNULL:!eNULL:@SECLEVEL=0";
+
+fn tlsfloor() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+}
+
+/// Runs `check-client --json -- argv` and returns (exit code, report).
+fn check_client(argv: &[&str]) -> (i32, Value) {
+    let out = tlsfloor()
+        .args(["check-client", "--json", "--timeout", "20", "--"])
+        .args(argv)
+        .output()
+        .expect("run tlsfloor");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "bad JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn verdict(report: &Value, version: &str) -> String {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["version"] == version)
+        .unwrap_or_else(|| panic!("no {version} in {report:#}"))["verdict"]
+        .as_str()
+        .expect("verdict")
+        .to_string()
+}
+
+/// Does the client complete a handshake with `openssl s_server` restricted to `flag` (e.g.
+/// `-tls1`) and the trap's cipher preference? Judged by the client's own exit status.
+fn oracle_accepts(argv: &[&str], flag: &str) -> bool {
+    let pki = Pki::shared();
+    let server = Peer::openssl_s_server(
+        &[flag, "-cipher", TRAP_CIPHERS, "-serverpref", "-www"],
+        false,
+    );
+    let ca = pki.ca_cert.display().to_string();
+    let url = format!("https://localhost:{}/", server.port);
+    let args: Vec<String> = argv
+        .iter()
+        .map(|a| {
+            a.replace("{url}", &url)
+                .replace("{host}", "localhost")
+                .replace("{port}", &server.port.to_string())
+                .replace("{ca}", &ca)
+        })
+        .collect();
+    let mut child = Command::new(&args[0])
+        .args(&args[1..])
+        .env("SSL_CERT_FILE", &ca)
+        .env("CURL_CA_BUNDLE", &ca)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn client");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.success();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("client {args:?} hung against the oracle");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs check-client and the oracle for TLS 1.0 and 1.1; asserts they agree, the control
+/// succeeded, and the exit code follows. Returns the TLS 1.0 verdict.
+fn agrees_with_oracle(argv: &[&str]) -> String {
+    let (code, report) = check_client(argv);
+    assert_eq!(
+        verdict(&report, "TLSv1.2"),
+        "accepted",
+        "control: {report:#}"
+    );
+    let mut any_accepted = false;
+    for (name, flag) in [("TLSv1.0", "-tls1"), ("TLSv1.1", "-tls1_1")] {
+        let expected = if oracle_accepts(argv, flag) {
+            any_accepted = true;
+            "accepted"
+        } else {
+            "refused"
+        };
+        assert_eq!(
+            verdict(&report, name),
+            expected,
+            "{argv:?} at {name}: {report:#}"
+        );
+    }
+    assert_eq!(code, if any_accepted { 1 } else { 0 }, "{report:#}");
+    assert_eq!(report["exit_code"], code);
+    assert_eq!(report["schema"], "tlsfloor.check-client/v1");
+    verdict(&report, "TLSv1.0")
+}
+
+#[test]
+fn curl_default_matches_what_curl_does_against_s_server() {
+    require("curl", "curl");
+    // See the module comment: with OpenSSL 3.0 at SECLEVEL 1, curl completes TLS 1.0 with an
+    // RSA-key-exchange suite. The oracle decides; we also check the JSON carries the details.
+    let v = agrees_with_oracle(&["curl", "-sS", "-o", "/dev/null", "{url}"]);
+    assert_eq!(
+        v, "accepted",
+        "curl on Debian 12 completes TLS 1.0 with kRSA"
+    );
+}
+
+#[test]
+fn curl_forced_tls10_at_seclevel0_is_accepted() {
+    require("curl", "curl");
+    let argv = [
+        "curl",
+        "-sS",
+        "--tlsv1.0",
+        "--ciphers",
+        "DEFAULT@SECLEVEL=0",
+        "-o",
+        "/dev/null",
+        "{url}",
+    ];
+    assert_eq!(agrees_with_oracle(&argv), "accepted");
+}
+
+const PY_DEFAULT: &str = "import ssl,sys,urllib.request\n\
+ctx = ssl.create_default_context()\n\
+urllib.request.urlopen(sys.argv[1], context=ctx, timeout=10).read()\n";
+
+const PY_LEGACY: &str = "import ssl,sys,urllib.request\n\
+ctx = ssl.create_default_context()\n\
+ctx.minimum_version = ssl.TLSVersion.TLSv1\n\
+ctx.set_ciphers('DEFAULT:@SECLEVEL=0')\n\
+urllib.request.urlopen(sys.argv[1], context=ctx, timeout=10).read()\n";
+
+#[test]
+fn python_default_context_refuses() {
+    require("python3", "python3");
+    let argv = ["python3", "-c", PY_DEFAULT, "{url}"];
+    assert_eq!(agrees_with_oracle(&argv), "refused");
+    let (code, report) = check_client(&argv);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "pass");
+    // Python's default context does not even offer TLS 1.0: the trap saw supported_versions
+    // without it (TLS 1.2 minimum) and OpenSSL refused the version.
+    let r10 = &report["results"].as_array().unwrap()[0];
+    let offer = &r10["connections"][0]["offer"];
+    let versions: Vec<&str> = offer["supported_versions"]
+        .as_array()
+        .expect("python offers supported_versions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        versions.contains(&"TLSv1.2") && !versions.contains(&"TLSv1.0"),
+        "{versions:?}"
+    );
+    assert!(r10["ja3"].as_str().is_some_and(|s| s.len() == 32));
+}
+
+#[test]
+fn python_with_tls1_minimum_and_seclevel0_accepts() {
+    require("python3", "python3");
+    assert_eq!(
+        agrees_with_oracle(&["python3", "-c", PY_LEGACY, "{url}"]),
+        "accepted"
+    );
+}
+
+#[test]
+fn openssl_s_client_default_and_tls1() {
+    require("openssl", "openssl");
+    // Default s_client: OpenSSL 3.0 at SECLEVEL 1 (see module comment): the oracle decides.
+    agrees_with_oracle(&["openssl", "s_client", "-connect", "{host}:{port}"]);
+    // -tls1 with SECLEVEL 0 ciphers: accepted by construction.
+    let argv = [
+        "openssl",
+        "s_client",
+        "-tls1",
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+        "-connect",
+        "{host}:{port}",
+    ];
+    let (code, report) = check_client(&argv);
+    assert_eq!(verdict(&report, "TLSv1.0"), "accepted", "{report:#}");
+    assert_eq!(code, 1);
+    // -tls1 offers only TLS 1.0, so the TLS 1.1 trap and the TLS 1.2 control must fail:
+    // the control failing makes TLS 1.1 inconclusive, not "refused".
+    assert_eq!(verdict(&report, "TLSv1.2"), "refused", "{report:#}");
+    assert_eq!(verdict(&report, "TLSv1.1"), "inconclusive", "{report:#}");
+}
+
+#[test]
+fn gnutls_cli_default_and_tls10_priority() {
+    require("gnutls-cli", "gnutls-bin");
+    // Debian 12's gnutls-cli default priority is NORMAL, which lists VERS-TLS1.0/1.1; the
+    // oracle decides what it does with them.
+    agrees_with_oracle(&[
+        "gnutls-cli",
+        "--x509cafile",
+        "{ca}",
+        "-p",
+        "{port}",
+        "{host}",
+    ]);
+    let argv = [
+        "gnutls-cli",
+        "--priority",
+        "NORMAL:-VERS-ALL:+VERS-TLS1.0",
+        "--x509cafile",
+        "{ca}",
+        "-p",
+        "{port}",
+        "{host}",
+    ];
+    let (code, report) = check_client(&argv);
+    assert_eq!(verdict(&report, "TLSv1.0"), "accepted", "{report:#}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_command_that_never_connects_is_inconclusive() {
+    let (code, report) = check_client(&["true"]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(verdict(&report, "TLSv1.0"), "inconclusive");
+    assert_eq!(report["verdict"], "inconclusive");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = tlsfloor().args(["check-client"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = tlsfloor()
+        .args(["check-client", "--min-version", "1.7", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn placeholders_and_environment_reach_the_command() {
+    require("python3", "python3");
+    // The command checks the variables itself and exits 0 only if all agree.
+    let script = "import os,sys\n\
+e=os.environ\n\
+ok = (sys.argv[1]==e['TLSFLOOR_URL'] and sys.argv[2]==e['TLSFLOOR_PORT'] and sys.argv[3]==e['TLSFLOOR_CA']\n\
+  and e['SSL_CERT_FILE']==e['CURL_CA_BUNDLE']==e['REQUESTS_CA_BUNDLE']==e['NODE_EXTRA_CA_CERTS']==sys.argv[3]\n\
+  and sys.argv[1]=='https://localhost:%s/' % sys.argv[2] and open(sys.argv[3]).read().startswith('-----BEGIN CERTIFICATE'))\n\
+sys.exit(0 if ok else 9)\n";
+    let (_, report) = check_client(&["python3", "-c", script, "{url}", "{port}", "{ca}"]);
+    for r in report["results"].as_array().unwrap() {
+        assert_eq!(r["exit_status"], 0, "{r:#}");
+    }
+}

@@ -1,0 +1,111 @@
+//! `tlsfloor diagnose` end to end: exit codes, JSON schema, input kinds, bad input.
+
+use std::process::Command;
+
+fn tlsfloor(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+        .args(args)
+        .output()
+        .expect("run tlsfloor");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn tls10_client_against_tls12_policy_fails_with_reason_and_fix() {
+    let (code, out, _) = tlsfloor(&[
+        "diagnose",
+        "--client",
+        "java-7",
+        "--server",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["schema"], "tlsfloor.diagnose/v1");
+    assert_eq!(v["result"], "failure");
+    assert_eq!(v["failure"]["code"], "no_common_protocol");
+    let msg = v["failure"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("TLS 1.0 max") && msg.contains("TLS 1.2, 1.3"),
+        "{msg}"
+    );
+    let policy = v["fixes"]["policy"]["policy"].as_str().unwrap_or_default();
+    assert!(!policy.is_empty(), "a policy fix is suggested");
+    let fixed = tlsfloor(&["diagnose", "--client", "java-7", "--server", policy]);
+    assert_eq!(
+        fixed.0, 0,
+        "the suggested policy accepts the client: {}",
+        fixed.1
+    );
+}
+
+#[test]
+fn success_and_matrix_exit_zero() {
+    let (code, out, _) = tlsfloor(&[
+        "diagnose",
+        "--client",
+        "chrome-101",
+        "--server",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("OK      TLS 1.3"), "{out}");
+    let (code, out, _) = tlsfloor(&[
+        "diagnose",
+        "--all-clients",
+        "--server",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["kind"], "matrix");
+    let rows = v["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 20);
+    assert!(rows.iter().any(|r| r["result"] == "failure"));
+    assert!(rows.iter().any(|r| r["result"] == "success"));
+}
+
+#[test]
+fn ja3_client_and_usage_errors() {
+    let ja3 = "769,47-53-10,0-10-11,23-24,0";
+    let (code, out, _) = tlsfloor(&[
+        "diagnose",
+        "--client",
+        ja3,
+        "--server",
+        "ELBSecurityPolicy-TLS-1-0-2015-04",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("TLS 1.0"), "{out}");
+    let (code, _, err) = tlsfloor(&["diagnose", "--client", "no-such-client", "--server", "x"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = tlsfloor(&[
+        "diagnose",
+        "--client",
+        "no-such-client",
+        "--server",
+        "ELBSecurityPolicy-2016-08",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a built-in client profile"), "{err}");
+    let (code, _, _) = tlsfloor(&["diagnose", "--server", "ELBSecurityPolicy-2016-08"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn list_clients_names_sources() {
+    let (code, out, _) = tlsfloor(&["diagnose", "--list-clients", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let clients = v["clients"].as_array().expect("clients");
+    assert!(clients.len() >= 20);
+    assert!(clients
+        .iter()
+        .all(|c| !c["source"].as_str().unwrap_or_default().is_empty()));
+}

@@ -1,0 +1,170 @@
+//! End to end: real `openssl s_server` peers on 127.0.0.1, scanned by `tlsfloor scan`, judged by
+//! `--policy`, `--min-version`, `--identify` and by `tlsfloor check` on the saved JSON.
+
+use std::process::Command;
+use tlsfloor_testkit::Peer;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+        .args(args)
+        .output()
+        .expect("run tlsfloor");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// ELBSecurityPolicy-TLS13-1-2-2021-06 as AWS lists it (OpenSSL names, server order).
+const ELB_TLS13_1_2_2021_06: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:\
+ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384";
+const ELB_TLS13_SUITES: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+/// True when `openssl s_client` completes a handshake at `flag` (e.g. `-tls1`) with `addr`.
+fn s_client_accepts(addr: &str, flag: &str) -> bool {
+    let out = Command::new("timeout")
+        .args([
+            "10",
+            "openssl",
+            "s_client",
+            "-connect",
+            addr,
+            flag,
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run openssl s_client");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.contains("Cipher is") && !text.contains("Cipher is (NONE)")
+}
+
+#[test]
+fn server_with_the_elb_tls13_cipher_list_is_identified() {
+    let peer = Peer::openssl_s_server(
+        &[
+            "-min_protocol",
+            "TLSv1.2",
+            "-cipher",
+            ELB_TLS13_1_2_2021_06,
+            "-ciphersuites",
+            ELB_TLS13_SUITES,
+            "-serverpref",
+        ],
+        false,
+    );
+    let (code, scan_json, err) = run(&["scan", "--json", &peer.addr]);
+    assert_eq!(code, 0, "scan failed: {err}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scan.json");
+    std::fs::write(&file, &scan_json).unwrap();
+    let f = file.to_str().unwrap();
+
+    let (code, out, err) = run(&["check", f, "--identify", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let exact: Vec<&str> = doc["targets"][0]["identify"]["exact"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["policy"].as_str().unwrap())
+        .collect();
+    assert!(
+        exact.contains(&"ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        "{out}"
+    );
+    assert!(!exact.contains(&"ELBSecurityPolicy-2016-08"), "{out}");
+
+    // The policy itself passes, strictly; 2016-08 does not (TLS 1.3 is not in it).
+    let (code, out, _) = run(&[
+        "check",
+        f,
+        "--policy",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "--strict",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(&["check", f, "--policy", "ELBSecurityPolicy-2016-08"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("TLSv1.3 accepted"), "{out}");
+
+    // Same judgement straight from a live scan.
+    let (code, out, err) = run(&[
+        "scan",
+        &peer.addr,
+        "--policy",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "--identify",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("matches ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        "{out}"
+    );
+}
+
+#[test]
+fn tls10_and_tls11_server_fails_min_version_1_2() {
+    let peer = Peer::openssl_s_server(
+        &[
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+            "-min_protocol",
+            "TLSv1",
+            "-max_protocol",
+            "TLSv1.1",
+        ],
+        false,
+    );
+    // What the peer accepts, according to the peer tooling itself.
+    assert!(
+        s_client_accepts(&peer.addr, "-tls1"),
+        "s_server accepts TLS 1.0"
+    );
+    assert!(
+        s_client_accepts(&peer.addr, "-tls1_1"),
+        "s_server accepts TLS 1.1"
+    );
+    assert!(
+        !s_client_accepts(&peer.addr, "-tls1_2"),
+        "s_server refuses TLS 1.2"
+    );
+
+    let (code, out, err) = run(&["scan", &peer.addr, "--min-version", "1.2"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains(&peer.addr)),
+        "{out}"
+    );
+    assert!(out.contains("TLSv1.0 accepted"), "{out}");
+    assert!(out.contains("TLSv1.1 accepted"), "{out}");
+
+    let (code, out, _) = run(&["scan", &peer.addr, "--min-version", "1.2", "--json"]);
+    assert_eq!(code, 1);
+    // The scan may print its own JSON first; the policy verdicts are the last JSON document.
+    let start = out
+        .rfind("{\n  \"schema\": \"tlsfloor.policy-check/v1\"")
+        .expect(&out);
+    let doc: serde_json::Value = serde_json::from_str(&out[start..]).unwrap();
+    let versions: Vec<&str> = doc["targets"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["TLSv1.0", "TLSv1.1"]);
+}
+
+#[test]
+fn unreachable_target_is_not_pass() {
+    let port = tlsfloor_testkit::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let (code, out, err) = run(&["scan", &addr, "--min-version", "1.2"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.lines().any(|l| l.starts_with("UNREACHABLE")), "{out}");
+}

@@ -1,0 +1,422 @@
+//! `tlsfloor scan` against real servers on 127.0.0.1 (openssl s_server, gnutls-serv, and
+//! plain TCP listeners that misbehave). Expected suite sets come from the peers' own tools
+//! (`openssl ciphers -s`, `gnutls-cli -l`), never from tlsfloor.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+use tlsfloor_scan::report::{ErrorCode, FallbackScsv, Preference, ScanReport, TargetReport};
+use tlsfloor_testkit::{free_port, Peer, Pki};
+use tlsfloor_wire::Version;
+
+/// Runs `tlsfloor scan --json ARGS…`; returns the report and the exit code.
+fn scan(args: &[&str]) -> (ScanReport, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+        .arg("scan")
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("run tlsfloor");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report: ScanReport = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "bad JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (report, out.status.code().unwrap_or(-1))
+}
+
+fn accepted(t: &TargetReport, v: Version) -> Vec<u16> {
+    t.protocols
+        .iter()
+        .find(|p| p.version == v)
+        .filter(|p| p.accepted)
+        .map(|p| p.suites.iter().map(|s| s.code).collect())
+        .unwrap_or_default()
+}
+
+fn set(v: &[u16]) -> BTreeSet<u16> {
+    v.iter().copied().collect()
+}
+
+fn accepted_versions(t: &TargetReport) -> Vec<Version> {
+    t.protocols
+        .iter()
+        .filter(|p| p.accepted)
+        .map(|p| p.version)
+        .collect()
+}
+
+/// `openssl ciphers -V -s <flag> <cipher string>`: the suites an OpenSSL server configured
+/// with that string enables at that version, in its preference order, restricted to suites
+/// an RSA (or ECDSA) certificate can serve (plus anonymous ones, which need none).
+fn openssl_expected(cipher: &str, flag: &str, ecdsa: bool) -> Vec<u16> {
+    let out = Command::new("openssl")
+        .args(["ciphers", "-V", "-s", flag, cipher])
+        .output()
+        .expect("run openssl ciphers");
+    assert!(
+        out.status.success(),
+        "openssl ciphers {flag} {cipher} failed"
+    );
+    let auth = if ecdsa { "Au=ECDSA" } else { "Au=RSA" };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (code, version, kx, au) = (f.first()?, f.get(3)?, f.get(4)?, f.get(5)?);
+            let tls13 = *version == "TLSv1.3";
+            if tls13 != (flag == "-tls1_3") {
+                return None;
+            }
+            if !tls13 && *au != auth && *au != "Au=None" {
+                return None;
+            }
+            if kx.contains("PSK") || kx.contains("SRP") {
+                return None;
+            }
+            let hex: String = code.replace("0x", "").replace(',', "");
+            u16::from_str_radix(&hex, 16).ok()
+        })
+        .collect()
+}
+
+#[test]
+fn legacy_only_server_exact_sets() {
+    let cipher = "DEFAULT:@SECLEVEL=0";
+    let peer = Peer::openssl_s_server(&["-no_tls1_3", "-no_tls1_2", "-cipher", cipher], false);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert!(t.error.is_none(), "{:?}", t.error);
+    assert_eq!(accepted_versions(t), vec![Version::Tls10, Version::Tls11]);
+    for (v, flag) in [(Version::Tls10, "-tls1"), (Version::Tls11, "-tls1_1")] {
+        let want = openssl_expected(cipher, flag, false);
+        assert!(!want.is_empty());
+        assert_eq!(set(&accepted(t, v)), set(&want), "{v}");
+    }
+    assert_eq!(t.fallback_scsv, FallbackScsv::Supported);
+    // s_server without -serverpref follows the client's order.
+    let p10 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls10)
+        .unwrap();
+    assert_eq!(p10.preference, Preference::Client);
+    // The certificate is the testkit's RSA leaf.
+    let leaf = t.certificates.first().expect("certificate");
+    assert_eq!(leaf.key_type, "RSA");
+    assert_eq!(leaf.key_bits, 2048);
+    assert_eq!(leaf.sha256, fingerprint(&Pki::shared().rsa_cert));
+    assert!(
+        leaf.sans.contains(&"IP:127.0.0.1".to_string()),
+        "{:?}",
+        leaf.sans
+    );
+    assert_eq!(t.hostname_match, Some(true));
+}
+
+#[test]
+fn tls12_only_fixed_cipher_list() {
+    let cipher = "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:DHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+    let peer = Peer::openssl_s_server(&["-tls1_2", "-cipher", cipher], false);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(accepted_versions(t), vec![Version::Tls12]);
+    let want = openssl_expected(cipher, "-tls1_2", false);
+    assert_eq!(want.len(), 4);
+    assert_eq!(set(&accepted(t, Version::Tls12)), set(&want));
+    assert_eq!(t.fallback_scsv, FallbackScsv::NotApplicable);
+    // Each suite agrees with a real OpenSSL client offering only that suite.
+    for s in &t.protocols[3].suites {
+        let name = s.openssl.clone().expect("openssl name");
+        assert!(s_client_accepts(&peer.addr, &name), "{name}");
+    }
+    assert!(!s_client_accepts(&peer.addr, "AES128-SHA"));
+    // ECDHE suites name their group; the server's default groups include x25519.
+    let p = &t.protocols[3];
+    let ecdhe = p.suites.iter().find(|s| s.code == 0xc02f).unwrap();
+    assert_eq!(ecdhe.group.as_deref(), Some("x25519"));
+    assert!(p.groups.contains(&"x25519".to_string()), "{:?}", p.groups);
+    assert!(
+        p.groups.contains(&"secp256r1".to_string()),
+        "{:?}",
+        p.groups
+    );
+}
+
+fn s_client_accepts(addr: &str, cipher: &str) -> bool {
+    let out = Command::new("timeout")
+        .args([
+            "10", "openssl", "s_client", "-connect", addr, "-tls1_2", "-cipher", cipher,
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run s_client");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.contains(&format!("Cipher is {cipher}"))
+}
+
+fn fingerprint(pem: &std::path::Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(pem)
+        .output()
+        .expect("openssl x509");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or("")
+        .replace(':', "")
+        .to_ascii_lowercase()
+}
+
+#[test]
+fn tls12_and_tls13_default_server() {
+    let peer = Peer::openssl_s_server(&["-no_ssl3", "-no_tls1", "-no_tls1_1"], false);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(accepted_versions(t), vec![Version::Tls12, Version::Tls13]);
+    assert_eq!(
+        set(&accepted(t, Version::Tls12)),
+        set(&openssl_expected("DEFAULT", "-tls1_2", false))
+    );
+    assert_eq!(
+        set(&accepted(t, Version::Tls13)),
+        set(&openssl_expected("DEFAULT", "-tls1_3", false))
+    );
+    assert_eq!(t.fallback_scsv, FallbackScsv::Supported);
+    let p13 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls13)
+        .unwrap();
+    assert!(p13.groups.contains(&"x25519".to_string()));
+    assert!(
+        p13.groups.contains(&"ffdhe2048".to_string()),
+        "{:?}",
+        p13.groups
+    );
+}
+
+#[test]
+fn tls13_only_ecdsa_with_certificate_from_real_handshake() {
+    let peer = Peer::openssl_s_server(&["-tls1_3"], true);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(accepted_versions(t), vec![Version::Tls13]);
+    assert_eq!(
+        set(&accepted(t, Version::Tls13)),
+        set(&openssl_expected("DEFAULT", "-tls1_3", true))
+    );
+    let leaf = t.certificates.first().expect("certificate via handshake");
+    assert_eq!(leaf.sha256, fingerprint(&Pki::shared().ecdsa_cert));
+    assert_eq!((leaf.key_type.as_str(), leaf.key_bits), ("EC", 256));
+    assert_eq!(leaf.signature_algorithm, "sha256WithRSAEncryption"); // signed by the RSA CA
+    assert_eq!(t.hostname_match, Some(true));
+    assert_eq!(t.fallback_scsv, FallbackScsv::NotApplicable);
+}
+
+#[test]
+fn server_preference_order_matches_openssl() {
+    let cipher = "ALL:@SECLEVEL=0";
+    let peer = Peer::openssl_s_server(&["-serverpref", "-cipher", cipher], false);
+    let (report, _) = scan(&[&peer.addr]);
+    let t = &report.targets[0];
+    assert_eq!(
+        accepted_versions(t),
+        vec![
+            Version::Tls10,
+            Version::Tls11,
+            Version::Tls12,
+            Version::Tls13
+        ]
+    );
+    for (v, flag) in [
+        (Version::Tls10, "-tls1"),
+        (Version::Tls11, "-tls1_1"),
+        (Version::Tls12, "-tls1_2"),
+        (Version::Tls13, "-tls1_3"),
+    ] {
+        let p = t.protocols.iter().find(|p| p.version == v).unwrap();
+        assert_eq!(p.preference, Preference::Server, "{v}");
+        let want = openssl_expected(cipher, flag, false);
+        assert_eq!(accepted(t, v), want, "{v}: server order");
+    }
+}
+
+#[test]
+fn gnutls_server_tls11_and_tls12() {
+    let prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1";
+    let peer = Peer::gnutls_serv(prio);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(accepted_versions(t), vec![Version::Tls11, Version::Tls12]);
+    // gnutls-cli -l lists each suite with the first version it exists in.
+    let out = Command::new("gnutls-cli")
+        .args(["-l", "--priority", prio])
+        .output()
+        .expect("gnutls-cli -l");
+    let mut tls12 = Vec::new();
+    let mut tls11 = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if f.len() < 3 || !f[0].starts_with("TLS_") || !f[0].contains("_RSA_") {
+            continue; // only suites an RSA certificate can serve
+        }
+        let hex = f[1].replace("0x", "").replace([',', ' '], "");
+        let Ok(code) = u16::from_str_radix(&hex, 16) else {
+            continue;
+        };
+        tls12.push(code);
+        if f[2] != "TLS1.2" {
+            tls11.push(code);
+        }
+    }
+    assert!(!tls11.is_empty());
+    assert_eq!(set(&accepted(t, Version::Tls12)), set(&tls12));
+    assert_eq!(set(&accepted(t, Version::Tls11)), set(&tls11));
+    assert_eq!(t.fallback_scsv, FallbackScsv::Supported);
+}
+
+/// A plain TCP listener on 127.0.0.1 that treats every connection with `f` (in a thread).
+fn misbehaving(f: fn(TcpStream)) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || f(s));
+        }
+    });
+    addr
+}
+
+fn read_some(s: &mut TcpStream) {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut buf = [0u8; 4096];
+    let _ = s.read(&mut buf);
+}
+
+fn http_400(mut s: TcpStream) {
+    read_some(&mut s);
+    let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+}
+
+fn silent(s: TcpStream) {
+    std::thread::sleep(Duration::from_secs(5));
+    drop(s);
+}
+
+fn reset(s: TcpStream) {
+    drop(s); // closes with the hello unread: FIN, then RST when the hello arrives
+}
+
+fn garbage(mut s: TcpStream) {
+    read_some(&mut s);
+    let _ = s.write_all(&[0x00, 0x7f, 0x13, 0x99, 0xfe, 0x01, 0x02, 0x03]);
+}
+
+fn bad_server_hello(mut s: TcpStream) {
+    read_some(&mut s);
+    // A handshake record holding a ServerHello whose body is cut short.
+    let _ = s.write_all(&[
+        0x16, 0x03, 0x03, 0x00, 0x06, 0x02, 0x00, 0x00, 0x02, 0x03, 0x03,
+    ]);
+}
+
+fn error_of(t: &TargetReport) -> ErrorCode {
+    t.error
+        .as_ref()
+        .unwrap_or_else(|| panic!("{} should have failed", t.target))
+        .code
+}
+
+#[test]
+fn error_cases_are_classified() {
+    let closed = format!("127.0.0.1:{}", free_port());
+    let http = misbehaving(http_400);
+    let hang = misbehaving(silent);
+    let rst = misbehaving(reset);
+    let junk = misbehaving(garbage);
+    let bad = misbehaving(bad_server_hello);
+    let (report, code) = scan(&[
+        "--timeout",
+        "700ms",
+        &closed,
+        &http,
+        &hang,
+        &rst,
+        &junk,
+        &bad,
+        "bad host:1",
+    ]);
+    assert_eq!(code, 3);
+    let codes: Vec<ErrorCode> = report.targets.iter().map(error_of).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ErrorCode::Refused,
+            ErrorCode::NotTls,
+            ErrorCode::Timeout,
+            ErrorCode::Reset,
+            ErrorCode::NotTls,
+            ErrorCode::Malformed,
+            ErrorCode::BadTarget,
+        ]
+    );
+    let msg = &report.targets[1].error.as_ref().unwrap().message;
+    assert!(msg.contains("HTTP/1.1 400 Bad Request"), "{msg}");
+    assert!(report.targets.iter().all(|t| t.protocols.is_empty()));
+}
+
+#[test]
+fn good_targets_survive_bad_ones() {
+    let peer = Peer::openssl_s_server(&["-tls1_2", "-cipher", "AES128-SHA:AES256-SHA"], false);
+    let hang = misbehaving(silent);
+    let closed = format!("127.0.0.1:{}", free_port());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = dir.path().join("targets.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "# mixed\n{hang}\n\n{}  # the good one\n{closed}\n",
+            peer.addr
+        ),
+    )
+    .expect("write list");
+    let (report, code) = scan(&["--timeout", "700ms", "-i", list.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert_eq!(report.targets.len(), 3);
+    assert_eq!(error_of(&report.targets[0]), ErrorCode::Timeout);
+    assert_eq!(error_of(&report.targets[2]), ErrorCode::Refused);
+    let good = &report.targets[1];
+    assert!(good.error.is_none());
+    assert_eq!(set(&accepted(good, Version::Tls12)), set(&[0x002f, 0x0035]));
+    assert!(!good.certificates.is_empty());
+}
+
+#[test]
+fn table_output_marks_legacy_versions() {
+    let peer = Peer::openssl_s_server(
+        &["-no_tls1_3", "-no_tls1_2", "-cipher", "DEFAULT:@SECLEVEL=0"],
+        false,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+        .args(["scan", &peer.addr])
+        .output()
+        .expect("run tlsfloor");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\x1b'), "no colour when not a TTY");
+    assert!(text.contains("TLSv1.0  accepted  LEGACY"), "{text}");
+    assert!(text.contains("ECDHE-RSA-AES256-SHA"), "{text}");
+    assert!(text.contains("would fail a TLS 1.2 floor"), "{text}");
+}

@@ -1,0 +1,272 @@
+//! Orchestration: scan one target (all versions in parallel, then fallback SCSV and the
+//! certificate), and many targets with bounded concurrency, each failure contained.
+
+use crate::cert::{hostname_matches, summarize_chain};
+use crate::clock::{rfc3339, unix_now};
+use crate::enumerate::{probe_version, VersionResult};
+use crate::error::probe_error;
+use crate::probe::Ctx;
+use crate::report::{ErrorCode, FallbackScsv, ProbeError, ScanReport, TargetReport, SCAN_SCHEMA};
+use crate::target::Target;
+use crate::{fallback, handshake, net};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tlsfloor_wire::Version;
+use tokio::sync::Semaphore;
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Bound on each TCP connect and on waiting for each answer.
+    pub timeout: Duration,
+    /// Simultaneous connections to one target.
+    pub connections_per_target: usize,
+    /// Targets scanned at once.
+    pub concurrency: usize,
+    /// Versions to probe.
+    pub versions: Vec<Version>,
+    /// Enumerate accepted key-exchange groups (TLS 1.2 ECDHE, TLS 1.3).
+    pub groups: bool,
+    /// Read the certificate chain (with a real handshake when TLS 1.3 hides it).
+    pub certificates: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            timeout: Duration::from_secs(5),
+            connections_per_target: 8,
+            concurrency: 16,
+            versions: Version::ALL.to_vec(),
+            groups: true,
+            certificates: true,
+        }
+    }
+}
+
+/// A target to scan, or a target string that could not be parsed (reported as an error).
+#[derive(Debug, Clone)]
+pub enum TargetInput {
+    /// A parsed target.
+    Parsed(Target),
+    /// An unparsable target and why.
+    Invalid {
+        /// The text as given.
+        input: String,
+        /// The parse error.
+        reason: String,
+    },
+}
+
+fn empty_report(input: &str, host: &str, port: u16, sni: Option<String>) -> TargetReport {
+    TargetReport {
+        target: input.to_string(),
+        host: host.to_string(),
+        port,
+        sni,
+        address: None,
+        duration_ms: 0,
+        error: None,
+        protocols: Vec::new(),
+        fallback_scsv: FallbackScsv::NotApplicable,
+        certificates: Vec::new(),
+        hostname_match: None,
+    }
+}
+
+fn display_addr(addr: std::net::SocketAddr) -> String {
+    addr.to_string()
+}
+
+/// Picks the target-level error when no version was accepted: the most telling failure.
+fn target_error(results: &[VersionResult]) -> Option<ProbeError> {
+    if results.iter().any(|r| r.report.accepted) {
+        return None;
+    }
+    let rank = |c: ErrorCode| match c {
+        ErrorCode::Refused | ErrorCode::Unreachable | ErrorCode::Dns | ErrorCode::BadTarget => 0,
+        ErrorCode::NotTls => 1,
+        ErrorCode::Malformed => 2,
+        ErrorCode::Timeout => 3,
+        ErrorCode::Reset => 4,
+        ErrorCode::Io => 5,
+    };
+    let failures: Vec<&ProbeError> = results.iter().filter_map(|r| r.failure.as_ref()).collect();
+    let refused_by_tls = results
+        .iter()
+        .any(|r| r.failure.is_none() && !r.closed_only);
+    if !failures.is_empty() && !refused_by_tls {
+        return failures.into_iter().min_by_key(|e| rank(e.code)).cloned();
+    }
+    if failures.is_empty() && results.iter().all(|r| r.closed_only) && !results.is_empty() {
+        return Some(probe_error(
+            ErrorCode::Reset,
+            "the server closed or reset every connection without a TLS answer (not a TLS service, or it drops all these hellos)",
+        ));
+    }
+    None
+}
+
+/// Scans one target.
+pub async fn scan_target(target: &Target, opts: &ScanOptions) -> TargetReport {
+    let started = Instant::now();
+    let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
+    let addrs = match net::resolve(&target.host_port(), opts.timeout).await {
+        Ok(a) => a,
+        Err(e) => {
+            report.error = Some(e);
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            return report;
+        }
+    };
+    // Probe the first address; IPv4 is preferred by `resolve`.
+    let addr = addrs[0];
+    report.address = Some(display_addr(addr));
+    let ctx = Arc::new(Ctx::new(
+        addr,
+        target.sni.clone(),
+        opts.timeout,
+        opts.connections_per_target,
+    ));
+
+    let mut handles = Vec::new();
+    let mut versions = opts.versions.clone();
+    versions.sort();
+    versions.dedup();
+    for &v in &versions {
+        let ctx = Arc::clone(&ctx);
+        let groups = opts.groups;
+        handles.push((v, tokio::spawn(probe_version(ctx, v, groups))));
+    }
+    let mut results = Vec::new();
+    for (v, h) in handles {
+        match h.await {
+            Ok(r) => results.push(r),
+            Err(e) => {
+                let err = probe_error(ErrorCode::Io, format!("internal error probing {v}: {e}"));
+                results.push(VersionResult {
+                    report: crate::report::ProtocolReport {
+                        version: v,
+                        accepted: false,
+                        preference: crate::report::Preference::NotApplicable,
+                        suites: Vec::new(),
+                        groups: Vec::new(),
+                        error: Some(err.clone()),
+                    },
+                    chain: None,
+                    failure: Some(err),
+                    closed_only: false,
+                })
+            }
+        }
+    }
+
+    if let Some(e) = target_error(&results) {
+        report.error = Some(e);
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        return report;
+    }
+
+    let accepted: Vec<(Version, Vec<u16>)> = results
+        .iter()
+        .filter(|r| r.report.accepted)
+        .map(|r| {
+            (
+                r.report.version,
+                r.report.suites.iter().map(|s| s.code).collect(),
+            )
+        })
+        .collect();
+    // Prefer the chain seen at the highest plaintext-certificate version.
+    let plain_chain = results.iter().rev().find_map(|r| r.chain.clone());
+    let any_accepted = !accepted.is_empty();
+
+    let fallback_fut = fallback::check(&ctx, &accepted);
+    let chain_fut = async {
+        if !opts.certificates || !any_accepted {
+            return Ok(None);
+        }
+        match plain_chain {
+            Some(c) => Ok(Some(c)),
+            None => handshake::fetch_chain(addr, target.sni.clone(), opts.timeout)
+                .await
+                .map(Some),
+        }
+    };
+    let (fallback, chain) = tokio::join!(fallback_fut, chain_fut);
+    report.fallback_scsv = fallback;
+    match chain {
+        Ok(Some(chain)) => {
+            let (certs, leaf, _errors) = summarize_chain(&chain, unix_now());
+            report.certificates = certs;
+            let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
+            report.hostname_match = leaf.map(|n| hostname_matches(&n, &name));
+        }
+        Ok(None) => {}
+        Err(_msg) => {
+            // The chain is extra information: its absence is visible as an empty list.
+        }
+    }
+    report.protocols = results.into_iter().map(|r| r.report).collect();
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+/// Scans `inputs` with at most `opts.concurrency` targets at once; `on_done` is called as
+/// each target finishes (for progress display). Results are in input order.
+pub async fn scan_all<F>(inputs: Vec<TargetInput>, opts: ScanOptions, on_done: F) -> ScanReport
+where
+    F: Fn(&TargetReport) + Send + Sync + 'static,
+{
+    let started_at = rfc3339(unix_now());
+    let started = Instant::now();
+    let opts = Arc::new(opts);
+    let gate = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let on_done = Arc::new(on_done);
+    let mut handles = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let opts = Arc::clone(&opts);
+        let gate = Arc::clone(&gate);
+        let on_done = Arc::clone(&on_done);
+        let fallback_report = match &input {
+            TargetInput::Parsed(t) => empty_report(&t.input, &t.host, t.port, t.sni.clone()),
+            TargetInput::Invalid { input, .. } => empty_report(input, input, 0, None),
+        };
+        let h = tokio::spawn(async move {
+            let r = match input {
+                TargetInput::Invalid { input, reason } => {
+                    let mut r = empty_report(&input, &input, 0, None);
+                    r.error = Some(probe_error(ErrorCode::BadTarget, reason));
+                    r
+                }
+                TargetInput::Parsed(t) => {
+                    let _permit = gate.acquire().await.ok();
+                    scan_target(&t, &opts).await
+                }
+            };
+            on_done(&r);
+            r
+        });
+        handles.push((fallback_report, h));
+    }
+    let mut targets = Vec::with_capacity(handles.len());
+    for (mut fallback_report, h) in handles {
+        match h.await {
+            Ok(r) => targets.push(r),
+            Err(e) => {
+                fallback_report.error = Some(probe_error(
+                    ErrorCode::Io,
+                    format!("internal error while scanning: {e}"),
+                ));
+                targets.push(fallback_report);
+            }
+        }
+    }
+    ScanReport {
+        schema: SCAN_SCHEMA.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        targets,
+    }
+}

@@ -1,0 +1,28 @@
+//! TLS_FALLBACK_SCSV (RFC 7507): offer the second-highest accepted version with the SCSV; a
+//! server that honours it answers inappropriate_fallback.
+
+use crate::net::Need;
+use crate::probe::{Ctx, Outcome, Refusal, ALERT_INAPPROPRIATE_FALLBACK};
+use crate::report::FallbackScsv;
+use tlsfloor_wire::suites::TLS_FALLBACK_SCSV;
+use tlsfloor_wire::Version;
+
+/// Checks fallback protection given the accepted versions and their accepted suites.
+pub async fn check(ctx: &Ctx, accepted: &[(Version, Vec<u16>)]) -> FallbackScsv {
+    let mut versions: Vec<&(Version, Vec<u16>)> =
+        accepted.iter().filter(|(_, s)| !s.is_empty()).collect();
+    versions.sort_by_key(|(v, _)| *v);
+    if versions.len() < 2 {
+        return FallbackScsv::NotApplicable;
+    }
+    let (lower, suites) = versions[versions.len() - 2];
+    let mut offer = suites.clone();
+    offer.push(TLS_FALLBACK_SCSV);
+    match ctx.ask(*lower, &offer, None, Need::Hello).await {
+        Outcome::Refused(Refusal::Alert(ALERT_INAPPROPRIATE_FALLBACK, _)) => {
+            FallbackScsv::Supported
+        }
+        Outcome::Picked { .. } => FallbackScsv::NotSupported,
+        _ => FallbackScsv::NotApplicable,
+    }
+}

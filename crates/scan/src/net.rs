@@ -1,0 +1,284 @@
+//! Sockets: resolve a target, connect with a timeout, send one ClientHello and read the
+//! server's first flight (ServerHello … ServerHelloDone), an alert, or nothing.
+
+use crate::error::{
+    connect_error, connect_timeout, probe_error, read_timeout, stream_error, wire_error,
+};
+use crate::report::{ErrorCode, ProbeError};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tlsfloor_wire::record::parse_record;
+use tlsfloor_wire::server::{
+    parse_alert, Alert, HandshakeReader, ServerHello, ServerKeyExchange, ServerMessage,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{timeout, Instant};
+
+/// More than any sane first flight (a long certificate chain is ~20 KB).
+const MAX_FLIGHT_BYTES: usize = 256 * 1024;
+
+/// Resolves `host:port` (with a timeout) to socket addresses, IPv4 first.
+pub async fn resolve(host_port: &str, limit: Duration) -> Result<Vec<SocketAddr>, ProbeError> {
+    let lookup = tokio::net::lookup_host(host_port.to_string());
+    match timeout(limit, lookup).await {
+        Err(_) => Err(probe_error(
+            ErrorCode::Dns,
+            format!("resolving {host_port} timed out"),
+        )),
+        Ok(Err(e)) => Err(probe_error(
+            ErrorCode::Dns,
+            format!("cannot resolve {host_port}: {e}"),
+        )),
+        Ok(Ok(addrs)) => {
+            let mut v: Vec<SocketAddr> = addrs.collect();
+            v.sort_by_key(|a| a.is_ipv6());
+            v.dedup();
+            if v.is_empty() {
+                Err(probe_error(
+                    ErrorCode::Dns,
+                    format!("{host_port} resolved to no address"),
+                ))
+            } else {
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// Opens a TCP connection within `limit`.
+pub async fn connect(addr: SocketAddr, limit: Duration) -> Result<TcpStream, ProbeError> {
+    match timeout(limit, TcpStream::connect(addr)).await {
+        Err(_) => Err(connect_timeout(addr, limit)),
+        Ok(Err(e)) => Err(connect_error(addr, &e)),
+        Ok(Ok(s)) => {
+            let _ = s.set_nodelay(true);
+            // Close with RST: probes never finish the handshake, and this keeps thousands of
+            // probe sockets from piling up in TIME_WAIT.
+            let _ = s.set_zero_linger();
+            Ok(s)
+        }
+    }
+}
+
+/// The part of a server's first flight a probe cares about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flight {
+    /// The ServerHello (or HelloRetryRequest).
+    pub hello: ServerHello,
+    /// The Certificate message's chain (TLS ≤ 1.2), leaf first, if one was read.
+    pub certificates: Option<Vec<Vec<u8>>>,
+    /// The ServerKeyExchange (TLS ≤ 1.2, (EC)DHE suites), if one was read.
+    pub key_exchange: Option<ServerKeyExchange>,
+}
+
+/// What a server answered to one ClientHello.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// A ServerHello (possibly a HelloRetryRequest), with what followed it.
+    Hello(Box<Flight>),
+    /// A TLS alert before any ServerHello (a refusal).
+    Alert(Alert),
+    /// The server closed or reset the connection without sending a byte (a silent refusal).
+    Closed,
+}
+
+/// How much of the flight to wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Stop at the ServerHello.
+    Hello,
+    /// Read through ServerHelloDone (certificate and key exchange) for TLS ≤ 1.2.
+    Flight,
+}
+
+enum Step {
+    Done(Answer),
+    More,
+}
+
+struct FlightReader {
+    reader: HandshakeReader,
+    flight: Option<Flight>,
+    kx: Option<&'static str>,
+    need: Need,
+}
+
+impl FlightReader {
+    fn new(need: Need) -> Self {
+        FlightReader {
+            reader: HandshakeReader::default(),
+            flight: None,
+            kx: None,
+            need,
+        }
+    }
+
+    fn finish(&mut self) -> Option<Answer> {
+        self.flight.take().map(|f| Answer::Hello(Box::new(f)))
+    }
+
+    /// Feeds one record; returns `Done` once the answer is complete.
+    fn record(
+        &mut self,
+        content_type: u8,
+        fragment: &[u8],
+    ) -> Result<Step, tlsfloor_wire::error::WireError> {
+        match content_type {
+            21 => {
+                if let Some(a) = self.finish() {
+                    return Ok(Step::Done(a));
+                }
+                Ok(Step::Done(Answer::Alert(parse_alert(fragment)?)))
+            }
+            22 => {
+                self.reader.push(fragment)?;
+                while let Some(msg) = self.reader.next_message(self.kx)? {
+                    match msg {
+                        ServerMessage::Hello(h) => {
+                            self.kx = tlsfloor_wire::suites::by_code(h.cipher).map(|s| s.kx);
+                            let tls13 = h.hello_retry_request
+                                || h.selected_version.is_some_and(|v| v >= 0x0304);
+                            self.flight = Some(Flight {
+                                hello: h,
+                                certificates: None,
+                                key_exchange: None,
+                            });
+                            if self.need == Need::Hello || tls13 {
+                                return Ok(Step::Done(self.finish().unwrap_or(Answer::Closed)));
+                            }
+                        }
+                        ServerMessage::Certificate(chain) => {
+                            if let Some(f) = self.flight.as_mut() {
+                                f.certificates = Some(chain);
+                            }
+                        }
+                        ServerMessage::KeyExchange(ske) => {
+                            if let Some(f) = self.flight.as_mut() {
+                                f.key_exchange = Some(ske);
+                            }
+                        }
+                        ServerMessage::HelloDone => {
+                            if let Some(a) = self.finish() {
+                                return Ok(Step::Done(a));
+                            }
+                        }
+                        ServerMessage::Other(_) => {}
+                    }
+                }
+                Ok(Step::More)
+            }
+            _ => {
+                // ChangeCipherSpec / application data: the plaintext part is over.
+                if let Some(a) = self.finish() {
+                    return Ok(Step::Done(a));
+                }
+                Err(tlsfloor_wire::error::WireError::malformed(
+                    "server flight",
+                    format!("record of content type {content_type} before any ServerHello"),
+                ))
+            }
+        }
+    }
+}
+
+/// Connects to `addr`, sends `hello` and reads the answer, each step bounded by `limit`.
+pub async fn exchange(
+    addr: SocketAddr,
+    hello: &[u8],
+    limit: Duration,
+    need: Need,
+) -> Result<Answer, ProbeError> {
+    let mut stream = connect(addr, limit).await?;
+    let deadline = Instant::now() + limit;
+    match tokio::time::timeout_at(deadline, stream.write_all(hello)).await {
+        Err(_) => return Err(read_timeout(addr, limit)),
+        Ok(Err(e)) => {
+            return match e.kind() {
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => {
+                    Ok(Answer::Closed)
+                }
+                _ => Err(stream_error(addr, &e)),
+            }
+        }
+        Ok(Ok(())) => {}
+    }
+
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    let mut start = 0usize;
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut fr = FlightReader::new(need);
+    loop {
+        let n = match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+            Err(_) => {
+                return match fr.finish() {
+                    Some(a) => Ok(a),
+                    None if buf.is_empty() => Err(read_timeout(addr, limit)),
+                    None => Err(probe_error(
+                        ErrorCode::Timeout,
+                        format!(
+                            "{addr}: the server sent {} byte(s) and then stalled before a complete ServerHello",
+                            buf.len()
+                        ),
+                    )),
+                };
+            }
+            Ok(Err(e)) => {
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                ) {
+                    0
+                } else {
+                    return Err(stream_error(addr, &e));
+                }
+            }
+            Ok(Ok(n)) => n,
+        };
+        if n == 0 {
+            return match fr.finish() {
+                Some(a) => Ok(a),
+                None if buf.is_empty() => Ok(Answer::Closed),
+                None => Err(probe_error(
+                    ErrorCode::Malformed,
+                    format!(
+                        "{addr}: the server closed the connection after {} byte(s), in the middle of a TLS record or message",
+                        buf.len()
+                    ),
+                )),
+            };
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.len() > MAX_FLIGHT_BYTES {
+            return Err(probe_error(
+                ErrorCode::Malformed,
+                format!("{addr}: more than {MAX_FLIGHT_BYTES} bytes without a complete ServerHello flight"),
+            ));
+        }
+        loop {
+            match parse_record(&buf[start..]) {
+                Err(e) => {
+                    if let Some(a) = fr.finish() {
+                        return Ok(a);
+                    }
+                    return Err(wire_error(addr, &e));
+                }
+                Ok(None) => break,
+                Ok(Some((rec, used))) => {
+                    let step = fr.record(rec.content_type, rec.fragment);
+                    start += used;
+                    match step {
+                        Ok(Step::Done(a)) => return Ok(a),
+                        Ok(Step::More) => {}
+                        Err(e) => {
+                            if let Some(a) = fr.finish() {
+                                return Ok(a);
+                            }
+                            return Err(wire_error(addr, &e));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Running an audit: files in parallel (rayon), one reused buffer per worker thread, per-file
+//! outcomes, and the final [`TrailReport`].
+
+use crate::agg::{FileTally, Tally};
+use crate::error::TrailError;
+use crate::input::{discover, load, Buffers, InputFile, WalkProblem};
+use crate::parse::{parse_buffer, Parsed};
+use crate::query::Query;
+use crate::report::{
+    DayCount, FileSummary, Group, GroupKey, Problem, ProblemKind, QueryEcho, RecordSummary,
+    TrailReport, Verdict, VersionCount, TRAIL_SCHEMA,
+};
+use crate::time::{format_day, format_time};
+use crate::tls::index;
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::Instant;
+use tlsfloor_wire::Version;
+
+/// Told about progress as files finish (called from worker threads).
+pub trait Progress: Sync {
+    /// One file of `bytes` bytes on disk is done.
+    fn file_done(&self, bytes: u64);
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn file_done(&self, _bytes: u64) {}
+}
+
+/// The files a run will read.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Files to read.
+    pub files: Vec<InputFile>,
+    /// Directory entries that could not be listed.
+    pub walk_problems: Vec<WalkProblem>,
+}
+
+impl Plan {
+    /// Finds the files under `paths` (see [`discover`]). Fails when a path does not exist or
+    /// nothing at all is found.
+    pub fn new(paths: &[PathBuf]) -> Result<Plan, TrailError> {
+        let (files, walk_problems) = discover(paths)?;
+        if files.is_empty() && walk_problems.is_empty() {
+            return Err(TrailError::NoFiles);
+        }
+        Ok(Plan {
+            files,
+            walk_problems,
+        })
+    }
+
+    /// Total bytes on disk.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// How one file went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Status {
+    Clean,
+    Partial(String),
+    Skipped(String),
+}
+
+#[derive(Debug, Clone)]
+struct Outcome {
+    path: PathBuf,
+    status: Status,
+    valid: u64,
+    invalid: u64,
+    first_invalid: Option<String>,
+    bytes_read: u64,
+    bytes_json: u64,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+}
+
+fn process(file: &InputFile, q: &Query, tally: &mut Tally) -> Outcome {
+    BUFFERS.with(|cell| {
+        let mut bufs = cell.borrow_mut();
+        let mut out = Outcome {
+            path: file.path.clone(),
+            status: Status::Clean,
+            valid: 0,
+            invalid: 0,
+            first_invalid: None,
+            bytes_read: 0,
+            bytes_json: 0,
+        };
+        let loaded = match load(&file.path, &mut bufs) {
+            Ok(l) => l,
+            Err(e) => {
+                out.status = Status::Skipped(format!("cannot read: {e}"));
+                return out;
+            }
+        };
+        out.bytes_read = file.size;
+        out.bytes_json = loaded.data.len() as u64;
+        if loaded.data.is_empty() {
+            if let Some(d) = loaded.damage {
+                out.status = Status::Skipped(d);
+            }
+            return out;
+        }
+        let mut ft = FileTally::new(q);
+        let parsed = parse_buffer(loaded.data, &mut ft);
+        out.status = match (parsed, loaded.damage) {
+            (Parsed::NotCloudTrail(why), Some(d)) => Status::Skipped(format!("{d}; {why}")),
+            (Parsed::NotCloudTrail(why), None) => Status::Skipped(why),
+            (Parsed::Stopped(why), Some(d)) => Status::Partial(format!("{d}; {why}")),
+            (Parsed::Stopped(why), None) => Status::Partial(why),
+            (Parsed::Complete, Some(d)) => Status::Partial(d),
+            (Parsed::Complete, None) => Status::Clean,
+        };
+        if matches!(out.status, Status::Skipped(_)) {
+            return out;
+        }
+        out.invalid = ft.counters.invalid;
+        out.valid = ft.counters.records - ft.counters.invalid;
+        out.first_invalid = ft.first_invalid.take();
+        ft.merge_into(tally);
+        out
+    })
+}
+
+type Acc = (Tally, Vec<Outcome>);
+
+/// Reads every file of `plan` and answers `q`. `jobs` sets the number of worker threads
+/// (default: one per core).
+pub fn run(
+    plan: &Plan,
+    q: &Query,
+    jobs: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<TrailReport, TrailError> {
+    let started = Instant::now();
+    let work = || -> Acc {
+        plan.files
+            .par_iter()
+            .fold(
+                || (Tally::default(), Vec::new()),
+                |(mut t, mut outs): Acc, f| {
+                    outs.push(process(f, q, &mut t));
+                    progress.file_done(f.size);
+                    (t, outs)
+                },
+            )
+            .reduce(
+                || (Tally::default(), Vec::new()),
+                |(mut a, mut ao), (b, bo)| {
+                    a.merge(b);
+                    ao.extend(bo);
+                    (a, ao)
+                },
+            )
+    };
+    let (tally, mut outcomes) = match jobs {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| TrailError::Threads(e.to_string()))?
+            .install(work),
+        None => work(),
+    };
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(build_report(
+        plan,
+        q,
+        tally,
+        &outcomes,
+        started.elapsed().as_millis() as u64,
+    ))
+}
+
+fn build_report(
+    plan: &Plan,
+    q: &Query,
+    tally: Tally,
+    outcomes: &[Outcome],
+    duration_ms: u64,
+) -> TrailReport {
+    let c = &tally.counters;
+    let mut files = FileSummary {
+        total: (plan.files.len()) as u64,
+        ..FileSummary::default()
+    };
+    let mut problems = Vec::new();
+    for w in &plan.walk_problems {
+        files.skipped += 1;
+        problems.push(Problem {
+            path: w.path.display().to_string(),
+            kind: ProblemKind::Skipped,
+            reason: w.reason.clone(),
+            records_counted: 0,
+            invalid_records: 0,
+        });
+    }
+    for o in outcomes {
+        files.bytes_read += o.bytes_read;
+        files.bytes_json += o.bytes_json;
+        let invalid_note = o.first_invalid.as_ref().map(|r| {
+            format!(
+                "{} invalid record{} skipped (first: {r})",
+                o.invalid,
+                if o.invalid == 1 { "" } else { "s" }
+            )
+        });
+        let (kind, reason) = match &o.status {
+            Status::Clean => match invalid_note {
+                None => {
+                    files.clean += 1;
+                    continue;
+                }
+                Some(n) => {
+                    files.with_invalid_records += 1;
+                    (ProblemKind::InvalidRecords, n)
+                }
+            },
+            Status::Partial(why) => {
+                files.partial += 1;
+                let mut r = format!(
+                    "{why}; the {} record{} read before the damage {} counted",
+                    o.valid,
+                    if o.valid == 1 { "" } else { "s" },
+                    if o.valid == 1 { "is" } else { "are" }
+                );
+                if let Some(n) = invalid_note {
+                    r.push_str("; ");
+                    r.push_str(&n);
+                }
+                (ProblemKind::Partial, r)
+            }
+            Status::Skipped(why) => {
+                files.skipped += 1;
+                (ProblemKind::Skipped, why.clone())
+            }
+        };
+        problems.push(Problem {
+            path: o.path.display().to_string(),
+            kind,
+            reason,
+            records_counted: o.valid,
+            invalid_records: o.invalid,
+        });
+    }
+
+    let mut tls_versions = Vec::new();
+    for v in Version::ALL {
+        let n = c.versions[index(v)];
+        if n > 0 || q.selection.contains(v) || v >= Version::Tls12 {
+            tls_versions.push(VersionCount {
+                tls_version: v.name().to_string(),
+                recognised: true,
+                legacy: q.selection.contains(v),
+                calls: n,
+            });
+        }
+    }
+    for (s, n) in &c.other_versions {
+        tls_versions.push(VersionCount {
+            tls_version: s.clone(),
+            recognised: false,
+            legacy: false,
+            calls: *n,
+        });
+    }
+
+    let groups_total = tally.groups.len() as u64;
+    let mut groups: Vec<_> = tally.groups.into_iter().collect();
+    groups.sort_by(|(ka, sa), (kb, sb)| sb.calls.cmp(&sa.calls).then_with(|| ka.cmp(kb)));
+    if q.top > 0 {
+        groups.truncate(q.top);
+    }
+    let groups = groups
+        .into_iter()
+        .map(|(k, s)| Group {
+            key: GroupKey(
+                q.by.iter()
+                    .map(|b| b.column().to_string())
+                    .zip(k)
+                    .collect(),
+            ),
+            calls: s.calls,
+            first_seen: format_time(s.first),
+            last_seen: format_time(s.last),
+        })
+        .collect();
+    let mut days: Vec<_> = c.per_day.iter().map(|(d, n)| (*d, *n)).collect();
+    days.sort();
+    let per_day = days
+        .into_iter()
+        .map(|(d, n)| DayCount {
+            day: format_day(d),
+            calls: n,
+        })
+        .collect();
+
+    let input_skipped = !problems.is_empty();
+    TrailReport {
+        schema: TRAIL_SCHEMA.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        duration_ms,
+        query: QueryEcho {
+            tls_below: q.floor.map(|v| v.name().to_string()),
+            legacy_versions: q
+                .selection
+                .versions()
+                .iter()
+                .map(|v| v.name().to_string())
+                .collect(),
+            since: q.since.map(format_time),
+            until: q.until.map(format_time),
+            accounts: q.accounts.clone(),
+            regions: q.regions.clone(),
+            event_sources: q.event_sources.clone(),
+            by: q.by.iter().map(|b| b.column().to_string()).collect(),
+            top: q.top as u64,
+        },
+        files,
+        records: RecordSummary {
+            read: c.records,
+            invalid: c.invalid,
+            out_of_scope: c.out_of_scope,
+            in_scope: c.in_scope,
+            without_tls_details: c.no_tls_details,
+            tls_details_without_version: c.tls_without_version,
+            legacy: c.legacy,
+        },
+        tls_versions,
+        groups_total,
+        groups,
+        per_day,
+        problems,
+        verdict: Verdict::new(c.legacy > 0, input_skipped),
+    }
+}

@@ -1,0 +1,293 @@
+//! Rendering a [`TrailReport`] as a terminal table or as CSV (the groups).
+
+use crate::report::{ProblemKind, TrailReport};
+use std::fmt::Write as _;
+
+/// Longest cell shown in the terminal table; longer values are cut with `…`.
+const MAX_CELL: usize = 64;
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn cut(s: &str) -> String {
+    let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() <= MAX_CELL {
+        clean
+    } else {
+        let mut t: String = clean.chars().take(MAX_CELL - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Formats rows as aligned columns (two spaces apart); the last column is right-aligned when
+/// `numeric_from` says so.
+fn table(header: &[String], rows: &[Vec<String>], numeric_from: usize) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        let mut l = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            let pad = w - c.chars().count();
+            if i >= numeric_from {
+                l.push_str(&" ".repeat(pad));
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                l.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header, &mut out);
+    for r in rows {
+        line(r, &mut out);
+    }
+    out
+}
+
+/// The human-readable report.
+pub fn render_text(r: &TrailReport) -> String {
+    let mut o = String::new();
+    let secs = r.duration_ms as f64 / 1000.0;
+    let _ = writeln!(
+        o,
+        "tlsfloor trail: {} files, {} records, {} of JSON in {:.2} s ({:.0} MB/s)",
+        thousands(r.files.total),
+        thousands(r.records.read),
+        human_bytes(r.files.bytes_json),
+        secs,
+        if secs > 0.0 {
+            r.files.bytes_json as f64 / 1e6 / secs
+        } else {
+            0.0
+        }
+    );
+    let legacy_desc = match &r.query.tls_below {
+        Some(f) => format!("below {f} ({})", r.query.legacy_versions.join(", ")),
+        None => r.query.legacy_versions.join(", "),
+    };
+    let mut scope = Vec::new();
+    if let Some(s) = &r.query.since {
+        scope.push(format!("since {s}"));
+    }
+    if let Some(u) = &r.query.until {
+        scope.push(format!("until {u}"));
+    }
+    for (name, list) in [
+        ("account", &r.query.accounts),
+        ("region", &r.query.regions),
+        ("event source", &r.query.event_sources),
+    ] {
+        if !list.is_empty() {
+            scope.push(format!("{name} {}", list.join(",")));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "Scope: {}. Legacy: {legacy_desc}.",
+        if scope.is_empty() {
+            "all records".to_string()
+        } else {
+            scope.join(", ")
+        }
+    );
+    let _ = writeln!(
+        o,
+        "Records: {} in scope, {} out of scope, {} invalid (skipped).",
+        thousands(r.records.in_scope),
+        thousands(r.records.out_of_scope),
+        thousands(r.records.invalid)
+    );
+    o.push('\n');
+
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let pct = |n: u64| {
+        if r.records.in_scope == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.2}%", n as f64 * 100.0 / r.records.in_scope as f64)
+        }
+    };
+    for v in &r.tls_versions {
+        let mut name = v.tls_version.clone();
+        if v.legacy {
+            name.push_str(" (legacy)");
+        }
+        if !v.recognised {
+            name.push_str(" (unrecognised)");
+        }
+        rows.push(vec![name, thousands(v.calls), pct(v.calls)]);
+    }
+    rows.push(vec![
+        "no tlsDetails".into(),
+        thousands(r.records.without_tls_details),
+        pct(r.records.without_tls_details),
+    ]);
+    if r.records.tls_details_without_version > 0 {
+        rows.push(vec![
+            "tlsDetails without tlsVersion".into(),
+            thousands(r.records.tls_details_without_version),
+            pct(r.records.tls_details_without_version),
+        ]);
+    }
+    o.push_str(&table(
+        &["TLS VERSION".into(), "CALLS".into(), "SHARE".into()],
+        &rows,
+        1,
+    ));
+    o.push('\n');
+
+    if r.groups.is_empty() {
+        let _ = writeln!(o, "No legacy calls in scope.");
+    } else {
+        let _ = writeln!(
+            o,
+            "Legacy callers: {} of {} groups, by {}",
+            r.groups.len(),
+            thousands(r.groups_total),
+            r.query.by.join(", ")
+        );
+        let mut header: Vec<String> = r.query.by.iter().map(|c| c.to_uppercase()).collect();
+        let n = header.len();
+        header.extend(["CALLS".into(), "FIRST SEEN".into(), "LAST SEEN".into()]);
+        let rows: Vec<Vec<String>> = r
+            .groups
+            .iter()
+            .map(|g| {
+                let mut row: Vec<String> = g
+                    .key
+                    .0
+                    .iter()
+                    .map(|(_, v)| v.as_deref().map(cut).unwrap_or_else(|| "-".into()))
+                    .collect();
+                row.push(thousands(g.calls));
+                row.push(g.first_seen.clone());
+                row.push(g.last_seen.clone());
+                row
+            })
+            .collect();
+        // Only CALLS is right-aligned; the dates after it have equal widths anyway.
+        o.push_str(&table(&header, &rows, n));
+        o.push('\n');
+        let _ = writeln!(o, "Legacy calls per day (UTC)");
+        let rows: Vec<Vec<String>> = r
+            .per_day
+            .iter()
+            .map(|d| vec![d.day.clone(), thousands(d.calls)])
+            .collect();
+        o.push_str(&table(&["DAY".into(), "CALLS".into()], &rows, 1));
+    }
+
+    if !r.problems.is_empty() {
+        o.push('\n');
+        let _ = writeln!(o, "Input problems ({} files):", r.problems.len());
+        for p in &r.problems {
+            let kind = match p.kind {
+                ProblemKind::Skipped => "skipped",
+                ProblemKind::Partial => "partial",
+                ProblemKind::InvalidRecords => "invalid records",
+            };
+            let _ = writeln!(o, "  {kind}: {}: {}", p.path, p.reason);
+        }
+    }
+    o.push('\n');
+    let legacy = if r.verdict.legacy_found {
+        format!("{} legacy calls found", thousands(r.records.legacy))
+    } else {
+        "no legacy calls found".to_string()
+    };
+    let skipped = if r.verdict.input_skipped {
+        format!(
+            "; some input was skipped ({} files skipped, {} partial, {} with invalid records)",
+            r.files.skipped, r.files.partial, r.files.with_invalid_records
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        o,
+        "Result: {legacy}{skipped} (exit {}).",
+        r.verdict.exit_code
+    );
+    o
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The groups as CSV (RFC 4180): one column per `--by` field (empty: absent), then
+/// `calls,first_seen,last_seen`.
+pub fn render_csv(r: &TrailReport) -> String {
+    let mut o = String::new();
+    let mut header: Vec<String> = r.query.by.clone();
+    header.extend(["calls".into(), "first_seen".into(), "last_seen".into()]);
+    o.push_str(&header.join(","));
+    o.push_str("\r\n");
+    for g in &r.groups {
+        let mut row: Vec<String> = g
+            .key
+            .0
+            .iter()
+            .map(|(_, v)| csv_field(v.as_deref().unwrap_or("")))
+            .collect();
+        row.push(g.calls.to_string());
+        row.push(g.first_seen.clone());
+        row.push(g.last_seen.clone());
+        o.push_str(&row.join(","));
+        o.push_str("\r\n");
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_cells() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(cut(&"x".repeat(100)).chars().count(), MAX_CELL);
+    }
+}
