@@ -41,7 +41,13 @@ fuzz_target!(|data: &[u8]| {
     // The raw bytes as one handshake stream too (no record layer).
     let mut raw = HandshakeReader::new();
     if raw.push(data).is_ok() {
-        for hint in [None, Some("ECDHE"), Some("DHE"), Some("RSA"), Some("DHE_PSK")] {
+        for hint in [
+            None,
+            Some("ECDHE"),
+            Some("DHE"),
+            Some("RSA"),
+            Some("DHE_PSK"),
+        ] {
             let mut r = raw.clone();
             while let Ok(Some(_)) = r.next_message(hint) {}
         }

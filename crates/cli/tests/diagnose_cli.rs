@@ -109,3 +109,31 @@ fn list_clients_names_sources() {
         .iter()
         .all(|c| !c["source"].as_str().unwrap_or_default().is_empty()));
 }
+
+#[test]
+fn live_target_is_scanned_then_simulated() {
+    tlsfloor_testkit::require("openssl", "openssl");
+    // The peer allows only TLS 1.2 and one suite: AES128-SHA (0x002f).
+    let peer = tlsfloor_testkit::Peer::openssl_s_server(
+        &["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"],
+        false,
+    );
+    let (code, out, err) = tlsfloor(&[
+        "diagnose", "--client", "java-7", "--server", &peer.addr, "--json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["failure"]["code"], "no_common_protocol");
+    let (code, out, err) = tlsfloor(&[
+        "diagnose",
+        "--client",
+        "android-7",
+        "--server",
+        &peer.addr,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["negotiated"]["version"], "TLSv1.2");
+    assert_eq!(v["negotiated"]["suite"]["openssl"], "AES128-SHA");
+}

@@ -146,7 +146,7 @@ fn client_version_hint(client: &ClientOffer, want: Version) -> Option<String> {
     let id = client.id.as_str();
     let v = version_label(want);
     let hint = if id.starts_with("java-7") {
-        format!("Java 7: add -Djdk.tls.client.protocols=TLSv1.2 (7u95+) or -Dhttps.protocols=TLSv1.2 for HttpsURLConnection, or use SSLContext.getInstance(\"TLSv1.2\"); better, upgrade to Java 8 or newer")
+        "Java 7: add -Djdk.tls.client.protocols=TLSv1.2 (7u95+) or -Dhttps.protocols=TLSv1.2 for HttpsURLConnection, or use SSLContext.getInstance(\"TLSv1.2\"); better, upgrade to Java 8 or newer".to_string()
     } else if id.starts_with("dotnet") {
         format!(".NET Framework 4.5: set ServicePointManager.SecurityProtocol |= SecurityProtocolType.Tls12 in code, or the registry values SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1; better, target .NET Framework 4.7 or newer so the OS default ({v}) is used")
     } else if id.starts_with("awscli-v1") {

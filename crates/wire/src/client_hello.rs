@@ -20,6 +20,8 @@ pub const EXT_EC_POINT_FORMATS: u16 = 11;
 pub const EXT_SIGNATURE_ALGORITHMS: u16 = 13;
 /// Extension type: application_layer_protocol_negotiation (RFC 7301).
 pub const EXT_ALPN: u16 = 16;
+/// Extension type: padding (RFC 7685).
+pub const EXT_PADDING: u16 = 21;
 /// Extension type: extended_master_secret (RFC 7627).
 pub const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// Extension type: session_ticket (RFC 5077).
@@ -149,6 +151,10 @@ pub struct ClientHelloSpec {
     /// Send psk_key_exchange_modes with psk_dhe_ke.
     pub psk_key_exchange_modes: bool,
     /// False: no extension block at all (SSLv3 style); every extension field is ignored.
+    ///
+    /// When true and the encoded handshake message would be 256–511 bytes long, a padding
+    /// extension (RFC 7685) is appended to make it 512 bytes: some TLS terminators (F5) hang
+    /// on ClientHellos of that size.
     pub extensions: bool,
 }
 
@@ -159,7 +165,7 @@ impl ClientHelloSpec {
     ///   [`LEGACY_EC_GROUPS`]), ec_point_formats, renegotiation_info; set `sni` yourself.
     /// - TLS 1.2: the same plus a broad signature_algorithms list
     ///   ([`BROAD_SIGNATURE_ALGORITHMS`]) and extended_master_secret.
-    /// - TLS 1.3: client_version 0x0303, supported_versions [0x0304], [`TLS13_GROUPS`],
+    /// - TLS 1.3: client_version 0x0303, supported_versions `[0x0304]`, [`TLS13_GROUPS`],
     ///   signature_algorithms, psk_key_exchange_modes, and an empty key_share list for the
     ///   caller to fill (see [`KeyShare::placeholder`]).
     ///
@@ -247,8 +253,15 @@ impl ClientHelloSpec {
         put_vec(&mut b, 1, &[0]); // compression_methods: null only
 
         if self.extensions {
-            let ext = self.encode_extensions();
+            let mut ext = self.encode_extensions();
             if !ext.is_empty() {
+                // RFC 7685 padding, as BoringSSL/NSS do: some TLS terminators (F5) hang on
+                // ClientHello messages of 256..=511 bytes, so grow those to 512.
+                let unpadded = 4 + b.len() + 2 + ext.len();
+                if (256..512).contains(&unpadded) {
+                    let pad = (512 - unpadded).saturating_sub(4).max(1);
+                    self::ext(&mut ext, EXT_PADDING, &vec![0; pad]);
+                }
                 put_vec(&mut b, 2, &ext);
             }
         }
@@ -384,6 +397,27 @@ mod tests {
         assert!(hs.len() > 16384);
         assert_eq!(rec.len(), hs.len() + 10);
         assert_eq!(&rec[3..5], &16384u16.to_be_bytes());
+    }
+
+    #[test]
+    fn hellos_of_256_to_511_bytes_are_padded_to_512() {
+        let mut padded = 0;
+        for n in 1..300 {
+            let spec = ClientHelloSpec::for_version(Version::Tls10, vec![0x002f; n]);
+            let hs = spec.encode_handshake();
+            assert!(
+                !(256..512).contains(&hs.len()),
+                "{n} suites: {} bytes",
+                hs.len()
+            );
+            if hs.len() == 512 {
+                padded += 1;
+            }
+        }
+        assert!(padded > 50, "{padded}");
+        // No extensions => no padding.
+        let spec = ClientHelloSpec::for_version(Version::Ssl30, vec![0x002f; 150]);
+        assert_eq!(spec.encode_handshake().len(), 4 + 2 + 32 + 1 + 302 + 2);
     }
 
     #[test]

@@ -149,6 +149,26 @@ fn tls_parser_accepts_every_default_probe() {
     }
 }
 
+#[test]
+fn padding_extension_is_last_and_parsed_by_tls_parser() {
+    let mut seen = 0;
+    for n in 1..300 {
+        let spec = ClientHelloSpec::for_version(Version::Tls11, vec![0x0035; n]);
+        let rec = spec.encode_record();
+        let (_, _, exts) = tls_parser_view(&rec);
+        let exts = exts.expect("extensions");
+        let hs_len = rec.len() - 5;
+        assert!(!(256..512).contains(&hs_len), "{n}: {hs_len}");
+        if exts.last() == Some(&21) {
+            seen += 1;
+            assert!((512..=516).contains(&hs_len), "{n}: {hs_len}");
+        } else {
+            assert!(!exts.contains(&21));
+        }
+    }
+    assert!(seen > 50, "{seen}");
+}
+
 /// RFC 8448 §3 (simple 1-RTT handshake): the server's ServerHello, 90 octets.
 const RFC8448_SERVER_HELLO: &str = "
     02 00 00 56 03 03 a6 af 06 a4 12 18 60
