@@ -22,6 +22,9 @@
 //! Cases whose outcome the client's own configuration fixes (e.g. `--tlsv1.0 --ciphers
 //! DEFAULT@SECLEVEL=0`, Python's TLS 1.2 minimum) are asserted directly as well.
 
+mod common;
+
+use common::{stdout_json, tlsfloor};
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
@@ -31,10 +34,6 @@ use tlsfloor_testkit::{require, Peer, Pki};
 /// purpose: the oracle server is configured by the test.
 const TRAP_CIPHERS: &str = "kRSA:ALL:!aNULL:!eNULL:@SECLEVEL=0";
 
-fn tlsfloor() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
-}
-
 /// Runs `check-client --json -- argv` and returns (exit code, report).
 fn check_client(argv: &[&str]) -> (i32, Value) {
     let out = tlsfloor()
@@ -42,13 +41,7 @@ fn check_client(argv: &[&str]) -> (i32, Value) {
         .args(argv)
         .output()
         .expect("run tlsfloor");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "bad JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report: Value = stdout_json(&out);
     (out.status.code().unwrap_or(-1), report)
 }
 

@@ -2,18 +2,13 @@
 //! The expected versions are the demo's documented configuration (legacy: TLS 1.0-1.1,
 //! modern: TLS 1.2-1.3); the suite sets are checked against OpenSSL's own cipher listing.
 
+mod common;
+
+use common::{accepted_versions, tlsfloor};
 use std::collections::BTreeSet;
 use std::process::Command;
-use tlsfloor_scan::report::{ScanReport, TargetReport};
+use tlsfloor_scan::report::ScanReport;
 use tlsfloor_wire::Version;
-
-fn versions(t: &TargetReport) -> Vec<Version> {
-    t.protocols
-        .iter()
-        .filter(|p| p.accepted)
-        .map(|p| p.version)
-        .collect()
-}
 
 /// `openssl ciphers -V -s -tls1_2 STRING`, RSA-authenticated suites only.
 fn openssl_tls12(cipher: &str) -> BTreeSet<u16> {
@@ -33,7 +28,7 @@ fn openssl_tls12(cipher: &str) -> BTreeSet<u16> {
 
 #[test]
 fn demo_json_matches_the_configured_servers() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+    let out = tlsfloor()
         .args(["demo", "--json"])
         .output()
         .expect("run tlsfloor demo");
@@ -46,8 +41,14 @@ fn demo_json_matches_the_configured_servers() {
     let report: ScanReport = serde_json::from_slice(&out.stdout).expect("scan JSON");
     assert_eq!(report.targets.len(), 2);
     let (legacy, modern) = (&report.targets[0], &report.targets[1]);
-    assert_eq!(versions(legacy), vec![Version::Tls10, Version::Tls11]);
-    assert_eq!(versions(modern), vec![Version::Tls12, Version::Tls13]);
+    assert_eq!(
+        accepted_versions(legacy),
+        vec![Version::Tls10, Version::Tls11]
+    );
+    assert_eq!(
+        accepted_versions(modern),
+        vec![Version::Tls12, Version::Tls13]
+    );
     let tls12: BTreeSet<u16> = modern.protocols[3].suites.iter().map(|s| s.code).collect();
     assert_eq!(tls12, openssl_tls12("ECDHE+AESGCM:ECDHE+CHACHA20"));
     assert_eq!(modern.hostname_match, Some(true));
@@ -60,10 +61,7 @@ fn demo_json_matches_the_configured_servers() {
 
 #[test]
 fn demo_table_explains_itself() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
-        .arg("demo")
-        .output()
-        .expect("run tlsfloor demo");
+    let out = tlsfloor().arg("demo").output().expect("run tlsfloor demo");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("What this demo shows"), "{text}");

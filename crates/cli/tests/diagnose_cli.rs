@@ -1,22 +1,12 @@
 //! `tlsfloor diagnose` end to end: exit codes, JSON schema, input kinds, bad input.
 
-use std::process::Command;
+mod common;
 
-fn tlsfloor(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
-        .args(args)
-        .output()
-        .expect("run tlsfloor");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run;
 
 #[test]
 fn tls10_client_against_tls12_policy_fails_with_reason_and_fix() {
-    let (code, out, _) = tlsfloor(&[
+    let (code, out, _) = run(&[
         "diagnose",
         "--client",
         "java-7",
@@ -36,7 +26,7 @@ fn tls10_client_against_tls12_policy_fails_with_reason_and_fix() {
     );
     let policy = v["fixes"]["policy"]["policy"].as_str().unwrap_or_default();
     assert!(!policy.is_empty(), "a policy fix is suggested");
-    let fixed = tlsfloor(&["diagnose", "--client", "java-7", "--server", policy]);
+    let fixed = run(&["diagnose", "--client", "java-7", "--server", policy]);
     assert_eq!(
         fixed.0, 0,
         "the suggested policy accepts the client: {}",
@@ -46,7 +36,7 @@ fn tls10_client_against_tls12_policy_fails_with_reason_and_fix() {
 
 #[test]
 fn success_and_matrix_exit_zero() {
-    let (code, out, _) = tlsfloor(&[
+    let (code, out, _) = run(&[
         "diagnose",
         "--client",
         "chrome-101",
@@ -55,7 +45,7 @@ fn success_and_matrix_exit_zero() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("OK      TLS 1.3"), "{out}");
-    let (code, out, _) = tlsfloor(&[
+    let (code, out, _) = run(&[
         "diagnose",
         "--all-clients",
         "--server",
@@ -74,7 +64,7 @@ fn success_and_matrix_exit_zero() {
 #[test]
 fn ja3_client_and_usage_errors() {
     let ja3 = "769,47-53-10,0-10-11,23-24,0";
-    let (code, out, _) = tlsfloor(&[
+    let (code, out, _) = run(&[
         "diagnose",
         "--client",
         ja3,
@@ -83,9 +73,9 @@ fn ja3_client_and_usage_errors() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("TLS 1.0"), "{out}");
-    let (code, _, err) = tlsfloor(&["diagnose", "--client", "no-such-client", "--server", "x"]);
+    let (code, _, err) = run(&["diagnose", "--client", "no-such-client", "--server", "x"]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = tlsfloor(&[
+    let (code, _, err) = run(&[
         "diagnose",
         "--client",
         "no-such-client",
@@ -94,13 +84,13 @@ fn ja3_client_and_usage_errors() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("not a built-in client profile"), "{err}");
-    let (code, _, _) = tlsfloor(&["diagnose", "--server", "ELBSecurityPolicy-2016-08"]);
+    let (code, _, _) = run(&["diagnose", "--server", "ELBSecurityPolicy-2016-08"]);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn list_clients_names_sources() {
-    let (code, out, _) = tlsfloor(&["diagnose", "--list-clients", "--json"]);
+    let (code, out, _) = run(&["diagnose", "--list-clients", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let clients = v["clients"].as_array().expect("clients");
@@ -118,13 +108,13 @@ fn live_target_is_scanned_then_simulated() {
         &["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"],
         false,
     );
-    let (code, out, err) = tlsfloor(&[
+    let (code, out, err) = run(&[
         "diagnose", "--client", "java-7", "--server", &peer.addr, "--json",
     ]);
     assert_eq!(code, 1, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["failure"]["code"], "no_common_protocol");
-    let (code, out, err) = tlsfloor(&[
+    let (code, out, err) = run(&[
         "diagnose",
         "--client",
         "android-7",

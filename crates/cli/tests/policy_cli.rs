@@ -1,21 +1,11 @@
 //! `tlsfloor policy list|show|diff` and `tlsfloor check` on saved scan JSON files.
 
+mod common;
+
+use common::run;
 use std::path::Path;
-use std::process::Command;
 use tlsfloor_scan::report::*;
 use tlsfloor_wire::Version;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
-        .args(args)
-        .output()
-        .expect("run tlsfloor");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))

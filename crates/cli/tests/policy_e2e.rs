@@ -1,20 +1,11 @@
 //! End to end: real `openssl s_server` peers on 127.0.0.1, scanned by `tlsfloor scan`, judged by
 //! `--policy`, `--min-version`, `--identify` and by `tlsfloor check` on the saved JSON.
 
+mod common;
+
+use common::run;
 use std::process::Command;
 use tlsfloor_testkit::Peer;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
-        .args(args)
-        .output()
-        .expect("run tlsfloor");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// ELBSecurityPolicy-TLS13-1-2-2021-06 as AWS lists it (OpenSSL names, server order).
 const ELB_TLS13_1_2_2021_06: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\

@@ -2,6 +2,9 @@
 //! plain TCP listeners that misbehave). Expected suite sets come from the peers' own tools
 //! (`openssl ciphers -s`, `gnutls-cli -l`), never from tlsfloor.
 
+mod common;
+
+use common::{accepted_versions, stdout_json, tlsfloor};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,19 +16,13 @@ use tlsfloor_wire::Version;
 
 /// Runs `tlsfloor scan --json ARGS…`; returns the report and the exit code.
 fn scan(args: &[&str]) -> (ScanReport, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+    let out = tlsfloor()
         .arg("scan")
         .arg("--json")
         .args(args)
         .output()
         .expect("run tlsfloor");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let report: ScanReport = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "bad JSON ({e}): {text}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report: ScanReport = stdout_json(&out);
     (report, out.status.code().unwrap_or(-1))
 }
 
@@ -40,14 +37,6 @@ fn accepted(t: &TargetReport, v: Version) -> Vec<u16> {
 
 fn set(v: &[u16]) -> BTreeSet<u16> {
     v.iter().copied().collect()
-}
-
-fn accepted_versions(t: &TargetReport) -> Vec<Version> {
-    t.protocols
-        .iter()
-        .filter(|p| p.accepted)
-        .map(|p| p.version)
-        .collect()
 }
 
 /// `openssl ciphers -V -s <flag> <cipher string>`: the suites an OpenSSL server configured
@@ -409,7 +398,7 @@ fn table_output_marks_legacy_versions() {
         &["-no_tls1_3", "-no_tls1_2", "-cipher", "DEFAULT:@SECLEVEL=0"],
         false,
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+    let out = tlsfloor()
         .args(["scan", &peer.addr])
         .output()
         .expect("run tlsfloor");

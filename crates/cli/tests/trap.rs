@@ -1,6 +1,9 @@
 //! `tlsfloor trap` with real clients started by the test: what it logs about their
 //! ClientHellos, the handshake outcome, the HTTP page, and misbehaving clients.
 
+mod common;
+
+use common::tlsfloor;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -22,7 +25,7 @@ impl TrapProc {
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.pem");
         let port = free_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+        let mut child = tlsfloor()
             .args(["trap", "--listen", &format!("127.0.0.1:{port}"), "--ca-out"])
             .arg(&ca)
             .args(extra)
@@ -230,7 +233,7 @@ fn non_tls_silent_and_concurrent_clients() {
 
 #[test]
 fn non_contiguous_versions_are_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsfloor"))
+    let out = tlsfloor()
         .args([
             "trap",
             "--versions",

@@ -165,3 +165,55 @@ fn lookup_by_name_is_exact_or_reports_ambiguity() {
         .to_string();
     assert!(e.contains("no built-in policy named"), "{e}");
 }
+
+#[test]
+fn fips_2023_04_policies_are_their_twins_without_chacha20() {
+    // From the AWS tables (stored page copy, scripts/policy-data/README.md): every
+    // ELBSecurityPolicy-*-FIPS-2023-04 allows the protocols and suites of its 2021-06 twin
+    // except TLS_CHACHA20_POLY1305_SHA256, which is not FIPS-approved.
+    let twins = [
+        ("TLS13-1-3-FIPS-2023-04", "TLS13-1-3-2021-06"),
+        ("TLS13-1-2-FIPS-2023-04", "TLS13-1-2-2021-06"),
+        ("TLS13-1-2-Res-FIPS-2023-04", "TLS13-1-2-Res-2021-06"),
+        ("TLS13-1-2-Ext1-FIPS-2023-04", "TLS13-1-2-Ext1-2021-06"),
+        ("TLS13-1-2-Ext2-FIPS-2023-04", "TLS13-1-2-Ext2-2021-06"),
+        ("TLS13-1-1-FIPS-2023-04", "TLS13-1-1-2021-06"),
+        ("TLS13-1-0-FIPS-2023-04", "TLS13-1-0-2021-06"),
+    ];
+    for (fips, twin) in twins {
+        let f = find_builtin(&format!("ELBSecurityPolicy-{fips}")).unwrap();
+        let t = find_builtin(&format!("ELBSecurityPolicy-{twin}")).unwrap();
+        let d = tlsfloor_policy::diff::diff(t, f);
+        assert!(
+            d.versions_only_a.is_empty() && d.versions_only_b.is_empty(),
+            "{fips}"
+        );
+        assert!(d.suites_only_b.is_empty(), "{fips} adds suites");
+        let dropped: Vec<u16> = d.suites_only_a.iter().map(|s| s.code).collect();
+        assert_eq!(dropped, vec![0x1303], "{fips} drops only ChaCha20");
+    }
+    // Ext0: TLS 1.2-1.3 with the ECDHE suites of TLS13-1-1-FIPS, no static-RSA key exchange.
+    let ext0 = find_builtin("ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04").unwrap();
+    assert_eq!(ext0.protocols, vec![Version::Tls12, Version::Tls13]);
+    for s in ext0.ciphers.iter().flatten() {
+        assert!(s.iana.starts_with("TLS_ECDHE_"), "{}", s.iana);
+    }
+    let t11 = find_builtin("ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04").unwrap();
+    let d = tlsfloor_policy::diff::diff(t11, ext0);
+    assert!(d.suites_only_b.is_empty());
+    assert!(d
+        .suites_only_a
+        .iter()
+        .all(|s| s.iana.starts_with("TLS_RSA_")));
+    assert_eq!(d.suites_only_a.len(), 6);
+}
+
+#[test]
+fn no_elb_policy_is_left_unverified_when_a_source_covers_it() {
+    // scripts/policy-data/README.md lists the source of every ELB policy; all of them are now
+    // covered by a stored copy, so none may fall back to "from memory".
+    for p in builtin().unwrap().iter().filter(|p| p.family == "aws-elb") {
+        assert_ne!(p.source_status, "from memory, unverified", "{}", p.id);
+        assert!(!p.source_note.is_empty(), "{} names its source", p.id);
+    }
+}

@@ -283,12 +283,7 @@ fn build_report(
     let groups = groups
         .into_iter()
         .map(|(k, s)| Group {
-            key: GroupKey(
-                q.by.iter()
-                    .map(|b| b.column().to_string())
-                    .zip(k)
-                    .collect(),
-            ),
+            key: GroupKey(q.by.iter().map(|b| b.column().to_string()).zip(k).collect()),
             calls: s.calls,
             first_seen: format_time(s.first),
             last_seen: format_time(s.last),

@@ -2,7 +2,7 @@
 //! the gzip magic bytes) into a reusable buffer.
 
 use crate::error::TrailError;
-use flate2::read::MultiGzDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -136,25 +136,105 @@ pub fn load<'b>(path: &Path, bufs: &'b mut Buffers) -> std::io::Result<Loaded<'b
         });
     }
     bufs.out.clear();
-    // CloudTrail JSON compresses roughly 10:1; reserve once to avoid regrowth.
-    let want = bufs.raw.len().saturating_mul(12);
-    if bufs.out.capacity() < want {
-        bufs.out.reserve(want);
-    }
-    let damage = match MultiGzDecoder::new(&bufs.raw[..]).read_to_end(&mut bufs.out) {
-        Ok(_) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(format!(
-            "gzip stream truncated after {} decompressed bytes",
-            bufs.out.len()
-        )),
-        Err(e) => Some(format!(
-            "corrupt gzip after {} decompressed bytes: {e}",
-            bufs.out.len()
-        )),
-    };
+    let damage = gunzip(&bufs.raw, &mut bufs.out);
     Ok(Loaded {
         data: &bufs.out,
         gzip: true,
         damage,
     })
+}
+
+/// Inflates every gzip member of `input` into `out` (whose spare capacity is written directly,
+/// without zero-filling). Returns why decompression stopped early, if it did; `out` then holds
+/// what was decompressed before the damage.
+fn gunzip(input: &[u8], out: &mut Vec<u8>) -> Option<String> {
+    // CloudTrail JSON compresses roughly 10:1; reserve once to avoid regrowth.
+    let want = input.len().saturating_mul(12).max(64 * 1024);
+    if out.capacity() < want {
+        out.reserve(want);
+    }
+    let mut rest = input;
+    while !rest.is_empty() {
+        if !rest.starts_with(&[0x1f, 0x8b]) {
+            return Some(format!(
+                "corrupt gzip after {} decompressed bytes: data after the last gzip member is not gzip",
+                out.len()
+            ));
+        }
+        let mut d = Decompress::new_gzip(15);
+        loop {
+            if out.capacity() - out.len() < 32 * 1024 {
+                out.reserve(out.len().max(256 * 1024));
+            }
+            let (in_before, out_before) = (d.total_in(), d.total_out());
+            let pos = in_before as usize;
+            match d.decompress_vec(&rest[pos.min(rest.len())..], out, FlushDecompress::None) {
+                Err(e) => {
+                    return Some(format!(
+                        "corrupt gzip after {} decompressed bytes: {e}",
+                        out.len()
+                    ))
+                }
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => {
+                    let stalled = d.total_in() == in_before && d.total_out() == out_before;
+                    if stalled && d.total_in() as usize >= rest.len() {
+                        return Some(format!(
+                            "gzip stream truncated after {} decompressed bytes",
+                            out.len()
+                        ));
+                    }
+                    if stalled {
+                        return Some(format!(
+                            "corrupt gzip after {} decompressed bytes: inflate made no progress",
+                            out.len()
+                        ));
+                    }
+                }
+            }
+        }
+        rest = &rest[(d.total_in() as usize).min(rest.len())..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn members_truncation_and_garbage() {
+        let a: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut two = gz(&a);
+        two.extend(gz(b"tail"));
+        let mut out = Vec::new();
+        assert_eq!(gunzip(&two, &mut out), None);
+        assert_eq!(out.len(), a.len() + 4);
+        assert!(out.ends_with(b"tail"));
+
+        let one = gz(&a);
+        for cut in [10, one.len() / 2, one.len() - 4] {
+            let mut out = Vec::new();
+            let why = gunzip(&one[..cut], &mut out).expect("damage");
+            assert!(why.contains("truncated"), "{why}");
+            assert!(out.len() < a.len() || cut > one.len() - 8);
+            assert_eq!(out[..], a[..out.len()]);
+        }
+
+        let mut bad = one.clone();
+        let n = bad.len();
+        bad[n - 6] ^= 0xff; // CRC
+        let mut out = Vec::new();
+        assert!(gunzip(&bad, &mut out).is_some());
+
+        let mut out = Vec::new();
+        assert!(gunzip(b"\x1f\x8b\x08\x00garbage-garbage", &mut out).is_some());
+    }
 }

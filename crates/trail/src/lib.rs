@@ -17,6 +17,7 @@
 pub mod agg;
 pub mod audit;
 pub mod error;
+mod fast;
 pub mod input;
 pub mod parse;
 pub mod query;

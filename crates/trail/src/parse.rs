@@ -51,8 +51,25 @@ fn first_key_is_records(b: &[u8]) -> bool {
     skip_ws(&b[1..]).starts_with(b"\"Records\"")
 }
 
-/// Parses a whole `{"Records":[...]}` document, streaming records to the sink.
+/// Parses a whole `{"Records":[...]}` document, streaming records to the sink: with the fast
+/// index-based reader ([`crate::fast`]), or with `serde_json` when `TLSFLOOR_TRAIL_SERDE` is set.
 fn parse_container<'a, S: RecordSink<'a>>(doc: &'a [u8], sink: &mut S) -> Result<bool, String> {
+    if use_fast() {
+        return crate::fast::parse_container_reusing(doc, sink);
+    }
+    parse_container_serde(doc, sink)
+}
+
+fn use_fast() -> bool {
+    static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FAST.get_or_init(|| std::env::var_os("TLSFLOOR_TRAIL_SERDE").is_none())
+}
+
+/// [`parse_container`] with `serde_json`.
+fn parse_container_serde<'a, S: RecordSink<'a>>(
+    doc: &'a [u8],
+    sink: &mut S,
+) -> Result<bool, String> {
     let mut de = serde_json::Deserializer::from_slice(doc);
     let found = ContainerSeed { sink }
         .deserialize(&mut de)
@@ -68,9 +85,9 @@ fn object_start(line: &[u8]) -> Option<usize> {
         return Some(0);
     }
     let pos = memchr::memchr(b'{', &line[..line.len().min(64)])?;
-    let prefix_ok = line[..pos]
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'\t' | b':' | b'.' | b'-' | b'+' | b'_'));
+    let prefix_ok = line[..pos].iter().all(|c| {
+        c.is_ascii_alphanumeric() || matches!(c, b' ' | b'\t' | b':' | b'.' | b'-' | b'+' | b'_')
+    });
     prefix_ok.then_some(pos)
 }
 
@@ -262,7 +279,9 @@ mod tests {
 
     #[test]
     fn json_lines_with_a_bad_line_and_prefixes() {
-        let text = format!("{A}\n\nnot json at all\n2024-01-01T00:00:00.000Z {B}\n{{\"eventName\": \n{A}\n");
+        let text = format!(
+            "{A}\n\nnot json at all\n2024-01-01T00:00:00.000Z {B}\n{{\"eventName\": \n{A}\n"
+        );
         let (p, c) = run(&text);
         assert_eq!(p, Parsed::Complete);
         assert_eq!(c.names, ["A", "B", "A"]);

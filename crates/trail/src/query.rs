@@ -231,6 +231,9 @@ mod tests {
         assert!(!q.in_scope(150, Some("2"), None, None));
         assert!(!q.in_scope(150, None, None, None));
         assert_eq!(normalize_event_source("s3"), "s3.amazonaws.com");
-        assert_eq!(normalize_event_source("kms.amazonaws.com"), "kms.amazonaws.com");
+        assert_eq!(
+            normalize_event_source("kms.amazonaws.com"),
+            "kms.amazonaws.com"
+        );
     }
 }

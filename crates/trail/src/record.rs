@@ -270,12 +270,18 @@ impl<'de> Visitor<'de> for IdentityVisitor {
                     "userIdentity.principalId",
                 )?,
                 IdentityKey::Arn => take_str(&mut m, &mut id.arn, &mut bad, "userIdentity.arn")?,
-                IdentityKey::AccountId => {
-                    take_str(&mut m, &mut id.account_id, &mut bad, "userIdentity.accountId")?
-                }
-                IdentityKey::InvokedBy => {
-                    take_str(&mut m, &mut id.invoked_by, &mut bad, "userIdentity.invokedBy")?
-                }
+                IdentityKey::AccountId => take_str(
+                    &mut m,
+                    &mut id.account_id,
+                    &mut bad,
+                    "userIdentity.accountId",
+                )?,
+                IdentityKey::InvokedBy => take_str(
+                    &mut m,
+                    &mut id.invoked_by,
+                    &mut bad,
+                    "userIdentity.invokedBy",
+                )?,
                 IdentityKey::Other => {
                     m.next_value::<IgnoredAny>()?;
                 }
@@ -400,9 +406,7 @@ pub(crate) fn visit_record<'de, A: MapAccess<'de>>(mut m: A) -> Result<Record<'d
             }
             RecordKey::EventName => take_str(&mut m, &mut r.event_name, &mut bad, "eventName")?,
             RecordKey::AwsRegion => take_str(&mut m, &mut r.aws_region, &mut bad, "awsRegion")?,
-            RecordKey::SourceIp => {
-                take_str(&mut m, &mut r.source_ip, &mut bad, "sourceIPAddress")?
-            }
+            RecordKey::SourceIp => take_str(&mut m, &mut r.source_ip, &mut bad, "sourceIPAddress")?,
             RecordKey::UserAgent => take_str(&mut m, &mut r.user_agent, &mut bad, "userAgent")?,
             RecordKey::RecipientAccountId => take_str(
                 &mut m,
@@ -456,6 +460,8 @@ pub trait RecordSink<'a> {
 }
 
 /// A JSON value that should be a record: an object is parsed, anything else is consumed.
+// Boxing the record would allocate once per record on the hot path.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum MaybeRecord<'a> {
     /// The value was an object.
     Object(Record<'a>),
@@ -525,7 +531,9 @@ impl<'de, S: RecordSink<'de>> Visitor<'de> for RecordsSeed<'_, S> {
         while let Some(v) = s.next_element::<MaybeRecord<'de>>()? {
             match v {
                 MaybeRecord::Object(r) => self.sink.record(r),
-                MaybeRecord::NotObject => self.sink.invalid(&"a Records element is not a JSON object"),
+                MaybeRecord::NotObject => {
+                    self.sink.invalid(&"a Records element is not a JSON object")
+                }
             }
         }
         Ok(())

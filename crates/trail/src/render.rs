@@ -34,7 +34,10 @@ fn human_bytes(n: u64) -> String {
 }
 
 fn cut(s: &str) -> String {
-    let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if clean.chars().count() <= MAX_CELL {
         clean
     } else {

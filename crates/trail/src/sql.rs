@@ -136,19 +136,16 @@ pub fn emit(q: &Query, d: &Dialect) -> String {
         q.selection.spellings().join(", ")
     ));
 
-    out.push_str(
-        "-- 1. In-scope calls by TLS version (NULL: no tlsDetails or no tlsVersion).\n",
-    );
+    out.push_str("-- 1. In-scope calls by TLS version (NULL: no tlsDetails or no tlsVersion).\n");
     out.push_str(&format!(
         "SELECT tlsdetails.tlsversion AS tls_version, COUNT(*) AS calls\nFROM {from}\n{}\nGROUP BY tlsdetails.tlsversion\nORDER BY calls DESC;\n\n",
         where_clause(&scope)
     ));
 
-    let cols: Vec<String> = q
-        .by
-        .iter()
-        .map(|b| format!("{} AS {}", by_expr(*b), b.column()))
-        .collect();
+    let cols: Vec<String> =
+        q.by.iter()
+            .map(|b| format!("{} AS {}", by_expr(*b), b.column()))
+            .collect();
     let group: Vec<&str> = q.by.iter().map(|b| by_expr(*b)).collect();
     out.push_str("-- 2. Legacy calls by group, with first and last seen.\n");
     out.push_str(&format!(
@@ -209,7 +206,12 @@ mod tests {
             floor: None,
             ..Query::default()
         };
-        let s = emit(&q, &Dialect::Lake { eds: "abc-123".into() });
+        let s = emit(
+            &q,
+            &Dialect::Lake {
+                eds: "abc-123".into(),
+            },
+        );
         assert!(s.contains("FROM abc-123"));
         assert!(s.contains("eventtime < '2024-02-01 00:00:00'"), "{s}");
         assert!(s.contains("tlsdetails.tlsversion IN ('TLSv1.1')"));

@@ -76,7 +76,11 @@ pub fn parse_event_time(s: &str) -> Option<Epoch> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let (hh, mm, ss) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let (hh, mm, ss) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     if hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
@@ -155,7 +159,10 @@ mod tests {
             assert_eq!(format_time(t), s);
         }
         // 2014-12-11T18:32:57Z as computed by `date -u -d ... +%s`.
-        assert_eq!(parse_event_time("2014-12-11T18:32:57Z"), Some(1_418_322_777));
+        assert_eq!(
+            parse_event_time("2014-12-11T18:32:57Z"),
+            Some(1_418_322_777)
+        );
     }
 
     #[test]
@@ -164,7 +171,10 @@ mod tests {
         assert_eq!(parse_event_time("2023-01-05 13:51:00"), base);
         assert_eq!(parse_event_time("2023-01-05T13:51:00.123Z"), base);
         assert_eq!(parse_event_time("2023-01-05T15:51:00+02:00"), base);
-        assert_eq!(parse_bound("2023-01-05"), parse_event_time("2023-01-05T00:00:00Z"));
+        assert_eq!(
+            parse_bound("2023-01-05"),
+            parse_event_time("2023-01-05T00:00:00Z")
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Handling one trap connection: read the ClientHello, complete (or fail) a real OpenSSL
 //! handshake restricted to the trap's versions, optionally serve HTTP, and describe the result.
 
-use crate::alert::{alert_name, find_plaintext_alert, missing_alert_bytes};
+use crate::alert::{find_plaintext_alert, missing_alert_bytes};
 use crate::hello::{read_client_hello, HelloError};
 use crate::record::{ConnectionRecord, Offer, Outcome, SCHEMA};
 use crate::replay::Replay;
@@ -10,6 +10,7 @@ use openssl::ssl::{ErrorCode, HandshakeError, SslAcceptor, SslRef, SslStream, Ss
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tlsfloor_wire::alert::known_description_name;
 use tlsfloor_wire::fingerprint::parse_client_hello;
 use tlsfloor_wire::Version;
 
@@ -239,7 +240,7 @@ pub fn classify_failure(err: &openssl::ssl::Error, captured: &[u8]) -> Outcome {
 fn client_alert(desc: u8, source: &str) -> Outcome {
     Outcome::ClientAlert {
         alert: desc,
-        alert_name: alert_name(desc).map(str::to_string),
+        alert_name: known_description_name(desc).map(str::to_string),
         source: source.into(),
     }
 }

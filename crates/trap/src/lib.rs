@@ -12,7 +12,7 @@
 //! - [`record`]: the per-connection record (the JSON line schema) and its parts.
 //! - [`hello`]: read a ClientHello off a socket, with a deadline.
 //! - [`replay`]: the replaying stream handed to OpenSSL.
-//! - [`alert`]: TLS alert names and finding the client's alert in raw bytes.
+//! - [`alert`]: finding the client's alert in raw bytes (framing and names from the wire crate).
 //! - [`conn`]: handle one connection.
 //! - [`server`]: start a trap on a listener and collect its records.
 

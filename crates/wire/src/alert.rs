@@ -85,7 +85,13 @@ impl fmt::Display for Alert {
 
 /// The RFC name of an AlertDescription code, or `unknown`.
 pub fn description_name(code: u8) -> &'static str {
-    match code {
+    known_description_name(code).unwrap_or("unknown")
+}
+
+/// The RFC name of an AlertDescription code, or `None` for a code the IANA registry does not
+/// assign.
+pub fn known_description_name(code: u8) -> Option<&'static str> {
+    Some(match code {
         0 => "close_notify",
         10 => "unexpected_message",
         20 => "bad_record_mac",
@@ -121,8 +127,8 @@ pub fn description_name(code: u8) -> &'static str {
         116 => "certificate_required",
         120 => "no_application_protocol",
         121 => "ech_required",
-        _ => "unknown",
-    }
+        _ => return None,
+    })
 }
 
 /// Parses the first alert of an alert record's fragment. A fragment may hold several
@@ -165,6 +171,8 @@ mod tests {
         assert_eq!(a.to_string(), "fatal alert handshake_failure (40)");
         assert_eq!(parse_alert(&[1, 112, 2, 70]).unwrap().description, 112);
         assert_eq!(description_name(200), "unknown");
+        assert_eq!(known_description_name(70), Some("protocol_version"));
+        assert_eq!(known_description_name(200), None);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use serde::Serialize;
 use sha2::Sha256;
 use tls_parser::{TlsExtension, TlsMessage, TlsMessageHandshake};
 
+use crate::error::WireError;
+use crate::record::{parse_record, CONTENT_HANDSHAKE};
+
 /// Why bytes could not be read as a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FingerprintError {
@@ -55,7 +58,7 @@ pub fn assemble_client_hello(buf: &[u8]) -> Result<Option<AssembledHello>, Finge
         if b0 & 0x80 != 0 && buf.get(2) == Some(&1) {
             return Err(FingerprintError::Sslv2Hello);
         }
-        if b0 != 22 {
+        if b0 != CONTENT_HANDSHAKE {
             let head: Vec<String> = buf.iter().take(8).map(|b| format!("{b:02x}")).collect();
             return Err(FingerprintError::NotTls(head.join(" ")));
         }
@@ -64,31 +67,39 @@ pub fn assemble_client_hello(buf: &[u8]) -> Result<Option<AssembledHello>, Finge
     let mut message: Vec<u8> = Vec::new();
     let mut record_version = None;
     loop {
-        let Some(header) = buf.get(pos..pos + 5) else {
-            return Ok(None);
+        let rest = &buf[pos..];
+        // Checked before the framing so that any other record type reads as "not part of a
+        // ClientHello" rather than as a framing error.
+        if let Some(&t) = rest.first() {
+            if t != CONTENT_HANDSHAKE {
+                return Err(FingerprintError::Malformed(format!(
+                    "record of type {t} inside the ClientHello"
+                )));
+            }
+        }
+        let (record, used) = match parse_record(rest) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(None),
+            // The content type is a handshake's, so the framing only rejects the version.
+            Err(WireError::NotTls { .. }) => {
+                return Err(FingerprintError::NotTls(match rest.get(1..3) {
+                    Some(v) => format!("record version 0x{:02x}{:02x}", v[0], v[1]),
+                    None => format!("record version major {}", rest.get(1).unwrap_or(&0)),
+                }))
+            }
+            Err(WireError::RecordOverflow { length, .. }) => {
+                return Err(FingerprintError::Malformed(format!(
+                    "record length {length}"
+                )))
+            }
+            Err(e) => return Err(FingerprintError::Malformed(e.to_string())),
         };
-        if header[0] != 22 {
-            return Err(FingerprintError::Malformed(format!(
-                "record of type {} inside the ClientHello",
-                header[0]
-            )));
+        if record.fragment.is_empty() {
+            return Err(FingerprintError::Malformed("record length 0".into()));
         }
-        let version = u16::from_be_bytes([header[1], header[2]]);
-        if header[1] != 3 {
-            return Err(FingerprintError::NotTls(format!(
-                "record version 0x{version:04x}"
-            )));
-        }
-        record_version.get_or_insert(version);
-        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
-        if len == 0 || len > 16384 + 2048 {
-            return Err(FingerprintError::Malformed(format!("record length {len}")));
-        }
-        let Some(fragment) = buf.get(pos + 5..pos + 5 + len) else {
-            return Ok(None);
-        };
-        message.extend_from_slice(fragment);
-        pos += 5 + len;
+        record_version.get_or_insert(record.version);
+        message.extend_from_slice(record.fragment);
+        pos += used;
         if message.len() >= 4 {
             if message[0] != 1 {
                 return Err(FingerprintError::NotClientHello(message[0]));
@@ -115,10 +126,9 @@ pub fn assemble_client_hello(buf: &[u8]) -> Result<Option<AssembledHello>, Finge
     }
 }
 
-/// True for the GREASE values of RFC 8701 (0x0a0a, 0x1a1a, … 0xfafa).
-pub const fn is_grease(v: u16) -> bool {
-    (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff)
-}
+/// True for the GREASE values of RFC 8701 (0x0a0a, 0x1a1a, … 0xfafa): the codec's one check,
+/// [`crate::suites::is_grease`], re-exported here for fingerprint users.
+pub use crate::suites::is_grease;
 
 /// One extension of a ClientHello, in the order the client sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -468,27 +478,13 @@ pub fn extension_name(code: u16) -> Option<&'static str> {
     })
 }
 
-/// The registered name of a supported group (named curve / FFDHE group), if known.
+/// The registered name of a supported group (named curve / FFDHE group), if known, from the
+/// codec's one group table ([`crate::groups::known_group_name`]); `grease` for GREASE values.
 pub fn group_name(code: u16) -> Option<&'static str> {
     if is_grease(code) {
         return Some("grease");
     }
-    Some(match code {
-        21 => "secp224r1",
-        23 => "secp256r1",
-        24 => "secp384r1",
-        25 => "secp521r1",
-        29 => "x25519",
-        30 => "x448",
-        256 => "ffdhe2048",
-        257 => "ffdhe3072",
-        258 => "ffdhe4096",
-        259 => "ffdhe6144",
-        260 => "ffdhe8192",
-        0x11ec => "X25519MLKEM768",
-        0x6399 => "X25519Kyber768Draft00",
-        _ => return None,
-    })
+    crate::groups::known_group_name(code)
 }
 
 /// The registered name of a TLS 1.2/1.3 signature scheme, if known.
@@ -701,6 +697,45 @@ mod tests {
         assert_eq!(ja4_alpn(Some(&[0x30, 0xab])), "3b");
         assert_eq!(ja4_alpn(Some(&[0x30, 0x31, 0xab, 0xcd])), "3d");
         assert_eq!(ja4_alpn(Some(&[0x30, 0xab, 0xcd, 0x31])), "01");
+    }
+
+    #[test]
+    fn group_names_come_from_the_group_table() {
+        assert_eq!(group_name(29), Some("x25519"));
+        assert_eq!(group_name(23), Some("secp256r1"));
+        assert_eq!(group_name(0x11ec), Some("X25519MLKEM768"));
+        assert_eq!(group_name(0x3a3a), Some("grease"));
+        assert_eq!(group_name(0x1234), None);
+        for code in 0..=u16::MAX {
+            if !is_grease(code) {
+                assert_eq!(group_name(code), crate::groups::known_group_name(code));
+            }
+        }
+    }
+
+    #[test]
+    fn framing_errors_are_typed() {
+        // Record-layer major version 2 after a handshake content type.
+        assert_eq!(
+            assemble_client_hello(&[22, 2, 0, 0, 1, 1]),
+            Err(FingerprintError::NotTls("record version 0x0200".into()))
+        );
+        // Longer than 2^14 + 2048.
+        assert_eq!(
+            assemble_client_hello(&[22, 3, 1, 0x48, 0x01]),
+            Err(FingerprintError::Malformed("record length 18433".into()))
+        );
+        assert_eq!(
+            assemble_client_hello(&[22, 3, 1, 0, 0]),
+            Err(FingerprintError::Malformed("record length 0".into()))
+        );
+        // A first fragment, then an alert record instead of the rest of the ClientHello.
+        assert_eq!(
+            assemble_client_hello(&[22, 3, 1, 0, 4, 1, 0, 0, 9, 21, 3, 1, 0, 2, 2, 40]),
+            Err(FingerprintError::Malformed(
+                "record of type 21 inside the ClientHello".into()
+            ))
+        );
     }
 
     #[test]

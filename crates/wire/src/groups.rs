@@ -96,12 +96,16 @@ const ALIASES: &[(&str, u16)] = &[
     ("curve448", 30),
 ];
 
+/// The group's IANA name (`x25519`, `secp256r1`, `ffdhe2048`, `X25519MLKEM768`, …), or `None`
+/// for a code this table does not know (GREASE values included).
+pub fn known_group_name(code: u16) -> Option<&'static str> {
+    NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
 /// The group's name (`x25519`, `secp256r1`, `ffdhe2048`, `X25519MLKEM768`, …), else `0x1234`.
 pub fn group_name(code: u16) -> String {
-    NAMES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| n.to_string())
+    known_group_name(code)
+        .map(str::to_string)
         .unwrap_or_else(|| format!("0x{code:04x}"))
 }
 
@@ -142,6 +146,9 @@ mod tests {
         assert_eq!(group_name(29), "x25519");
         assert_eq!(group_name(0x11ec), "X25519MLKEM768");
         assert_eq!(group_name(0x1234), "0x1234");
+        assert_eq!(known_group_name(23), Some("secp256r1"));
+        assert_eq!(known_group_name(0x1234), None);
+        assert_eq!(known_group_name(0x0a0a), None);
         assert_eq!(group_by_name("P-256"), Some(23));
         assert_eq!(group_by_name("X25519"), Some(29));
         assert_eq!(group_by_name("0x001d"), Some(29));

@@ -136,8 +136,9 @@ pub fn name(code: u16) -> String {
     }
 }
 
-/// True for GREASE values (RFC 8701): 0x0a0a, 0x1a1a, … 0xfafa.
-pub fn is_grease(code: u16) -> bool {
+/// True for GREASE values (RFC 8701): 0x0a0a, 0x1a1a, … 0xfafa. The one GREASE check of the
+/// codec ([`crate::fingerprint::is_grease`] re-exports it).
+pub const fn is_grease(code: u16) -> bool {
     code & 0x0f0f == 0x0a0a && (code >> 8) == (code & 0xff)
 }
 

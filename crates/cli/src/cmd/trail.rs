@@ -26,15 +26,22 @@ pub enum SqlEngine {
 
 /// Arguments of `tlsfloor trail`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit status: 0 no legacy calls and all input read; 1 legacy calls found \
+#[command(
+    after_help = "Exit status: 0 no legacy calls and all input read; 1 legacy calls found \
 (even if some input was skipped); 3 no legacy calls but some input skipped (bad files or records); \
-2 usage error. See docs/trail.md.")]
+2 usage error. See docs/trail.md."
+)]
 pub struct Args {
     /// CloudTrail log files or directories (S3 trees `AWSLogs/...`, `.json`, `.json.gz`, JSON Lines).
     #[arg(value_name = "PATH", required_unless_present = "emit_sql")]
     pub paths: Vec<PathBuf>,
     /// Report calls below this TLS version.
-    #[arg(long, value_name = "VERSION", default_value = "1.2", conflicts_with = "tls_version")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "1.2",
+        conflicts_with = "tls_version"
+    )]
     pub tls_below: Version,
     /// Report calls at exactly these TLS versions instead (comma-separated or repeated).
     #[arg(long, value_name = "VERSION", value_delimiter = ',')]
@@ -193,7 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         audit::run(&plan, &query, args.jobs, &audit::NoProgress)?
     };
 
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;

@@ -218,11 +218,19 @@ pub fn render(report: &ScanReport, st: Style) -> String {
     ));
     for t in failed {
         if let Some(e) = &t.error {
+            // Messages usually start with the address already; do not say it twice.
+            let msg = match &t.address {
+                Some(a) => e
+                    .message
+                    .strip_prefix(&format!("{a}: "))
+                    .unwrap_or(&e.message),
+                None => &e.message,
+            };
             out.push_str(&format!(
-                "  {} {}: {}\n",
+                "  {} {} ({}): {msg}\n",
                 st.red("failed"),
                 t.target,
-                e.message
+                code_name(e.code)
             ));
         }
     }
