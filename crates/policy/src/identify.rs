@@ -1,5 +1,9 @@
 //! "Which policy is this?": compares what a target accepted with what each built-in policy
 //! would accept on a server with the same certificate type, and ranks the policies.
+//!
+//! Policies that list hybrid ML-KEM key exchange groups (the AWS `*-PQ-2025-09` policies) allow
+//! the same protocols and suites as a classical twin; the accepted key exchange groups break
+//! the tie (see [`GroupFit`]).
 
 use crate::eval::SuiteRef;
 use crate::model::Policy;
@@ -18,9 +22,10 @@ pub struct PolicyMatch {
     pub name: String,
     /// Policy family.
     pub family: String,
-    /// True when the accepted versions and suites are exactly what the policy allows.
+    /// True when the accepted versions and suites are exactly what the policy allows (and, for a
+    /// policy with hybrid ML-KEM groups, the target accepted one of them).
     pub exact: bool,
-    /// Number of differing (version, suite) pairs; 0 for an exact match.
+    /// Number of differing (version, suite) pairs plus group differences; 0 for an exact match.
     pub distance: usize,
     /// Versions the server accepts that the policy does not allow.
     pub extra_versions: Vec<Version>,
@@ -34,6 +39,58 @@ pub struct PolicyMatch {
     /// (`same`, `different`), or `client` when the server follows the client's order;
     /// `unknown` when it could not be told.
     pub order: String,
+    /// How the accepted key exchange groups fit the policy's hybrid ML-KEM groups.
+    pub groups: GroupFit,
+    /// Key exchange group differences (each counted once in `distance`), e.g.
+    /// `no hybrid ML-KEM group accepted`.
+    pub group_differences: Vec<String>,
+}
+
+/// How the key exchange groups a target accepted fit a policy that lists hybrid ML-KEM groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupFit {
+    /// The policy lists hybrid ML-KEM groups and the target accepted one of them.
+    Hybrid,
+    /// The policy lists hybrid ML-KEM groups but the target accepted none (or its groups were
+    /// not enumerated): counted as one difference.
+    NoHybrid,
+    /// The policy lists no hybrid ML-KEM group (or no groups): groups play no part.
+    NotConsidered,
+}
+
+/// The hybrid ML-KEM key exchange groups (X25519MLKEM768, SecP256r1MLKEM768,
+/// SecP384r1MLKEM1024).
+const HYBRID_MLKEM: [u16; 3] = [0x11ec, 0x11eb, 0x11ed];
+
+/// True when `name` (any spelling `group_by_name` knows) is a hybrid ML-KEM group.
+pub fn is_hybrid_mlkem(name: &str) -> bool {
+    tlsfloor_wire::groups::group_by_name(name).is_some_and(|c| HYBRID_MLKEM.contains(&c))
+}
+
+/// Compares the groups `o` accepted with the hybrid groups `policy` lists.
+fn group_fit(o: &Observed, policy: &Policy) -> (GroupFit, Vec<String>) {
+    let expects_hybrid = policy
+        .groups
+        .as_ref()
+        .is_some_and(|g| g.iter().any(|n| is_hybrid_mlkem(n)));
+    if !expects_hybrid {
+        return (GroupFit::NotConsidered, Vec::new());
+    }
+    let seen: BTreeSet<&str> = o.groups.values().flatten().map(String::as_str).collect();
+    if seen.iter().any(|g| is_hybrid_mlkem(g)) {
+        return (GroupFit::Hybrid, Vec::new());
+    }
+    let why = if seen.is_empty() {
+        "no hybrid ML-KEM group accepted (no key exchange groups were enumerated)".to_string()
+    } else {
+        let list: Vec<&str> = seen.into_iter().collect();
+        format!(
+            "no hybrid ML-KEM group accepted (accepted: {})",
+            list.join(", ")
+        )
+    };
+    (GroupFit::NoHybrid, vec![why])
 }
 
 /// A suite at a version.
@@ -72,6 +129,8 @@ pub fn compare(o: &Observed, policy: &Policy) -> Option<PolicyMatch> {
         extra_suites: Vec::new(),
         missing_suites: Vec::new(),
         order: "unknown".into(),
+        groups: GroupFit::NotConsidered,
+        group_differences: Vec::new(),
     };
     let mut orders: BTreeSet<&'static str> = BTreeSet::new();
     for v in Version::ALL {
@@ -135,6 +194,8 @@ pub fn compare(o: &Observed, policy: &Policy) -> Option<PolicyMatch> {
         }
     }
     m.distance += m.extra_suites.len() + m.missing_suites.len();
+    (m.groups, m.group_differences) = group_fit(o, policy);
+    m.distance += m.group_differences.len();
     m.exact = m.distance == 0;
     m.order = if orders.contains("different") {
         "different".into()
@@ -148,7 +209,9 @@ pub fn compare(o: &Observed, policy: &Policy) -> Option<PolicyMatch> {
     Some(m)
 }
 
-/// Ranks `policies` for `target`: exact matches, else the `limit` closest.
+/// Ranks `policies` for `target`: exact matches, else the `limit` closest. Equal distances are
+/// ordered by key exchange groups first (a policy whose hybrid ML-KEM groups the target
+/// accepted comes before its classical twin), then by suite order.
 pub fn identify(target: &TargetReport, policies: &[Policy], limit: usize) -> Identification {
     let mut id = Identification {
         target: target.target.clone(),
@@ -169,6 +232,7 @@ pub fn identify(target: &TargetReport, policies: &[Policy], limit: usize) -> Ide
     all.sort_by(|a, b| {
         a.distance
             .cmp(&b.distance)
+            .then_with(|| (a.groups != GroupFit::Hybrid).cmp(&(b.groups != GroupFit::Hybrid)))
             .then_with(|| (a.order == "different").cmp(&(b.order == "different")))
     });
     let (exact, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|m| m.exact);

@@ -324,6 +324,9 @@ fn render_identify(s: &mut String, id: &Identification) {
         for v in &m.missing_versions {
             let _ = writeln!(s, "      - server refuses {v}, the policy allows it");
         }
+        for g in &m.group_differences {
+            let _ = writeln!(s, "      ~ {g}");
+        }
         for x in &m.extra_suites {
             let _ = writeln!(
                 s,
