@@ -2,8 +2,10 @@
 //! 127.0.0.1, wait until they listen, and kill them when dropped. Also makes a throwaway PKI
 //! (CA, RSA and ECDSA leaves for `localhost`/127.0.0.1) with the `openssl` command line tool.
 //!
-//! Only loopback is used. `gnutls-serv` has no option to choose its bind address and listens
-//! on the wildcard address; tests only ever connect to it through 127.0.0.1.
+//! Only loopback is used. `gnutls-serv` has no option to choose its bind address and would
+//! listen on the wildcard address, so it runs with a small `LD_PRELOAD` shim
+//! (`loopback_shim.c`, compiled at test time with the system C compiler) that turns a bind to
+//! 0.0.0.0 or :: into 127.0.0.1 or ::1. [`listening_addresses`] lets a test prove it.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -43,6 +45,73 @@ pub fn wait_listening(port: u16, timeout: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(25));
     }
     false
+}
+
+/// The local addresses on which some socket listens on TCP `port`, read from
+/// `/proc/net/tcp` and `/proc/net/tcp6` (Linux). Used to prove a peer binds loopback only.
+pub fn listening_addresses(port: u16) -> Vec<std::net::IpAddr> {
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            // cols[1] = local "ADDR:PORT" in hex, cols[3] = state; 0A = LISTEN.
+            let (Some(local), Some(&"0A")) = (cols.get(1), cols.get(3)) else {
+                continue;
+            };
+            let Some((addr_hex, port_hex)) = local.split_once(':') else {
+                continue;
+            };
+            if u16::from_str_radix(port_hex, 16) != Ok(port) {
+                continue;
+            }
+            if let Some(ip) = parse_proc_addr(addr_hex) {
+                found.push(ip);
+            }
+        }
+    }
+    found
+}
+
+/// Decodes an address from `/proc/net/tcp{,6}`: 32-bit words in host (little-endian) order.
+fn parse_proc_addr(hex: &str) -> Option<std::net::IpAddr> {
+    let words: Option<Vec<u32>> = (0..hex.len() / 8)
+        .map(|i| u32::from_str_radix(hex.get(i * 8..i * 8 + 8)?, 16).ok())
+        .collect();
+    let bytes: Vec<u8> = words?.iter().flat_map(|w| w.to_le_bytes()).collect();
+    match bytes.len() {
+        4 => Some(std::net::IpAddr::from(<[u8; 4]>::try_from(bytes).ok()?)),
+        16 => Some(std::net::IpAddr::from(<[u8; 16]>::try_from(bytes).ok()?)),
+        _ => None,
+    }
+}
+
+/// Path of the loopback-only `LD_PRELOAD` shim, compiled once per test process.
+pub fn loopback_shim() -> &'static Path {
+    static SHIM: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, lib) = SHIM.get_or_init(|| {
+        require("cc", "gcc");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("loopback_shim.c");
+        let lib = dir.path().join("libtlsfloor_loopback.so");
+        std::fs::write(&src, include_str!("loopback_shim.c")).expect("write shim source");
+        let out = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .arg(&lib)
+            .arg(&src)
+            .arg("-ldl")
+            .output()
+            .expect("run cc");
+        assert!(
+            out.status.success(),
+            "compiling the loopback shim failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (dir, lib)
+    });
+    lib
 }
 
 /// A throwaway PKI made with the `openssl` CLI: a CA and two leaves for `localhost` and
@@ -186,6 +255,11 @@ impl Peer {
     /// waits until 127.0.0.1:port accepts connections. Panics with the peer's stderr if it
     /// exits or does not listen within 10 s.
     pub fn spawn(program: &str, args: &[&str]) -> Peer {
+        Peer::spawn_with_env(program, args, &[])
+    }
+
+    /// [`Peer::spawn`] with extra environment variables for the peer.
+    pub fn spawn_with_env(program: &str, args: &[&str], env: &[(&str, &Path)]) -> Peer {
         let port = free_port();
         let args: Vec<String> = args
             .iter()
@@ -193,6 +267,7 @@ impl Peer {
             .collect();
         let mut child = Command::new(program)
             .args(&args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped()) // s_server exits on stdin EOF otherwise
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -238,16 +313,18 @@ impl Peer {
         Peer::spawn("openssl", &refs)
     }
 
-    /// `gnutls-serv` with the shared RSA leaf and a GnuTLS priority string.
+    /// `gnutls-serv` with the shared RSA leaf and a GnuTLS priority string, held to loopback
+    /// by [`loopback_shim`].
     pub fn gnutls_serv(priority: &str) -> Peer {
         require("gnutls-serv", "gnutls-bin");
         let pki = Pki::shared();
         let cert = format!("--x509certfile={}", pki.rsa_cert.display());
         let key = format!("--x509keyfile={}", pki.rsa_key.display());
         let prio = format!("--priority={priority}");
-        Peer::spawn(
+        Peer::spawn_with_env(
             "gnutls-serv",
             &["--port={port}", "--quiet", &cert, &key, &prio],
+            &[("LD_PRELOAD", loopback_shim())],
         )
     }
 }
@@ -275,6 +352,45 @@ mod tests {
         assert!(
             TcpStream::connect(("127.0.0.1", port)).is_err(),
             "peer still listening after drop"
+        );
+    }
+
+    #[test]
+    fn gnutls_serv_listens_on_loopback_only() {
+        let peer = Peer::gnutls_serv("NORMAL");
+        let addrs = listening_addresses(peer.port);
+        assert!(
+            addrs.iter().any(|a| a.is_loopback()),
+            "gnutls-serv not seen listening on port {}: {addrs:?}",
+            peer.port
+        );
+        assert!(
+            addrs.iter().all(|a| a.is_loopback()),
+            "gnutls-serv listens beyond loopback: {addrs:?}"
+        );
+    }
+
+    #[test]
+    fn listening_addresses_reads_the_kernel_tables() {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        assert_eq!(
+            listening_addresses(port),
+            vec![std::net::IpAddr::from([127, 0, 0, 1])]
+        );
+        // Wildcard entries as the kernel prints them decode to the unspecified addresses,
+        // so the loopback-only check above can fail.
+        assert_eq!(
+            parse_proc_addr("00000000"),
+            Some(std::net::IpAddr::from([0, 0, 0, 0]))
+        );
+        assert_eq!(
+            parse_proc_addr("00000000000000000000000001000000"),
+            Some(std::net::Ipv6Addr::LOCALHOST.into())
+        );
+        assert_eq!(
+            parse_proc_addr("00000000000000000000000000000000"),
+            Some(std::net::Ipv6Addr::UNSPECIFIED.into())
         );
     }
 }
