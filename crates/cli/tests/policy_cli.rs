@@ -180,6 +180,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
             sha256: "00".repeat(32),
         }],
         hostname_match: Some(true),
+        certificate_errors: Vec::new(),
     }
 }
 

@@ -74,6 +74,7 @@ pub fn target(name: &str, accepted: &[(Version, &[u16])]) -> TargetReport {
         fallback_scsv: FallbackScsv::NotApplicable,
         certificates: vec![cert("RSA", 2048)],
         hostname_match: Some(true),
+        certificate_errors: Vec::new(),
     }
 }
 

@@ -71,6 +71,7 @@ fn empty_report(input: &str, host: &str, port: u16, sni: Option<String>) -> Targ
         fallback_scsv: FallbackScsv::NotApplicable,
         certificates: Vec::new(),
         hostname_match: None,
+        certificate_errors: Vec::new(),
     }
 }
 
@@ -195,21 +196,36 @@ pub async fn scan_target(target: &Target, opts: &ScanOptions) -> TargetReport {
     };
     let (fallback, chain) = tokio::join!(fallback_fut, chain_fut);
     report.fallback_scsv = fallback;
-    match chain {
-        Ok(Some(chain)) => {
-            let (certs, leaf, _errors) = summarize_chain(&chain, unix_now());
-            report.certificates = certs;
-            let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
-            report.hostname_match = leaf.map(|n| hostname_matches(&n, &name));
-        }
-        Ok(None) => {}
-        Err(_msg) => {
-            // The chain is extra information: its absence is visible as an empty list.
-        }
-    }
+    let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
+    record_chain(&mut report, chain, &name, unix_now());
     report.protocols = results.into_iter().map(|r| r.report).collect();
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
+}
+
+/// Puts the outcome of reading the chain into `report`: the summaries and host name verdict,
+/// and every reason a certificate is missing in `certificate_errors`, so an empty chain is
+/// never silent. `chain` is `Ok(None)` when no chain was sought (nothing accepted).
+fn record_chain(
+    report: &mut TargetReport,
+    chain: Result<Option<Vec<Vec<u8>>>, String>,
+    name: &str,
+    now: i64,
+) {
+    match chain {
+        Ok(Some(chain)) => {
+            let (certs, leaf, errors) = summarize_chain(&chain, now);
+            report.certificates = certs;
+            report.hostname_match = leaf.map(|n| hostname_matches(&n, name));
+            report
+                .certificate_errors
+                .extend(errors.iter().map(ToString::to_string));
+        }
+        Ok(None) => {}
+        Err(msg) => report
+            .certificate_errors
+            .push(format!("certificate chain not read: {msg}")),
+    }
 }
 
 /// Scans `inputs` with at most `opts.concurrency` targets at once; `on_done` is called as
@@ -268,5 +284,94 @@ where
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         targets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::{X509NameBuilder, X509};
+
+    /// A self-signed ECDSA certificate for `dns`, as DER.
+    fn cert_der(dns: &str) -> Vec<u8> {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", dns).unwrap();
+        let name = name.build();
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+            .unwrap();
+        let san = SubjectAlternativeName::new()
+            .dns(dns)
+            .build(&b.x509v3_context(None, None))
+            .unwrap();
+        b.append_extension(san).unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        b.build().to_der().unwrap()
+    }
+
+    fn report() -> TargetReport {
+        empty_report("t.example", "t.example", 443, Some("t.example".into()))
+    }
+
+    #[test]
+    fn a_failed_chain_fetch_is_recorded_with_its_reason() {
+        let mut r = report();
+        record_chain(
+            &mut r,
+            Err("TLS handshake: unexpected eof".into()),
+            "t.example",
+            0,
+        );
+        assert!(r.certificates.is_empty());
+        assert_eq!(r.hostname_match, None);
+        assert_eq!(
+            r.certificate_errors,
+            vec!["certificate chain not read: TLS handshake: unexpected eof".to_string()]
+        );
+    }
+
+    #[test]
+    fn unparsable_certificates_are_named_and_good_ones_kept() {
+        let mut r = report();
+        let chain = vec![cert_der("t.example"), vec![0x30, 0x03, 0x02]];
+        record_chain(&mut r, Ok(Some(chain)), "t.example", unix_now());
+        assert_eq!(r.certificates.len(), 1);
+        assert_eq!(r.hostname_match, Some(true));
+        assert_eq!(r.certificate_errors.len(), 1);
+        assert!(
+            r.certificate_errors[0].starts_with("certificate 1 of the chain could not be parsed"),
+            "{:?}",
+            r.certificate_errors
+        );
+    }
+
+    #[test]
+    fn nothing_sought_means_nothing_recorded() {
+        let mut r = report();
+        record_chain(&mut r, Ok(None), "t.example", 0);
+        assert!(r.certificates.is_empty() && r.certificate_errors.is_empty());
+        let mut ok = report();
+        record_chain(
+            &mut ok,
+            Ok(Some(vec![cert_der("other.example")])),
+            "t.example",
+            0,
+        );
+        assert_eq!(ok.hostname_match, Some(false));
+        assert!(ok.certificate_errors.is_empty());
     }
 }

@@ -50,6 +50,10 @@ pub struct TargetReport {
     pub certificates: Vec<CertificateSummary>,
     /// Whether the leaf certificate matches `sni` (or `host`); `None` when no chain was obtained.
     pub hostname_match: Option<bool>,
+    /// Why the chain, or part of it, could not be obtained or parsed (empty when all went
+    /// well), e.g. the real TLS 1.3 handshake failing, or a certificate x509 cannot parse.
+    #[serde(default)]
+    pub certificate_errors: Vec<String>,
 }
 
 /// The result of probing one protocol version.

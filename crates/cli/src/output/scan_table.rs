@@ -80,10 +80,14 @@ fn suites_block(p: &ProtocolReport, st: Style) -> String {
 }
 
 fn cert_block(t: &TargetReport, st: Style) -> String {
+    let mut out = String::new();
+    for e in &t.certificate_errors {
+        out.push_str(&format!("  {}\n", st.yellow(&format!("certificate: {e}"))));
+    }
     let Some(leaf) = t.certificates.first() else {
-        return String::new();
+        return out;
     };
-    let mut out = format!("  {}\n", st.bold("Certificate"));
+    out.push_str(&format!("  {}\n", st.bold("Certificate")));
     let mut rows = vec![
         vec!["subject".to_string(), leaf.subject.clone()],
         vec!["issuer".to_string(), leaf.issuer.clone()],
