@@ -159,3 +159,62 @@ fn unreachable_target_is_not_pass() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.lines().any(|l| l.starts_with("UNREACHABLE")), "{out}");
 }
+
+/// Policy ids `check --identify --json` reports as exact matches for `scan_json`.
+fn exact_matches(scan_json: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scan.json");
+    std::fs::write(&file, scan_json).unwrap();
+    let (code, out, err) = run(&["check", file.to_str().unwrap(), "--identify", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    doc["targets"][0]["identify"]["exact"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["policy"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn tls13_only_policies_are_told_apart_by_their_suites() {
+    // CloudFront TLSv1.3_2025 allows the two AES-GCM suites; API Gateway's
+    // SecurityPolicy_TLS13_1_3_2025_09 and ELB TLS13-1-3-2021-06 add ChaCha20.
+    let aes_only = Peer::openssl_s_server(
+        &[
+            "-tls1_3",
+            "-ciphersuites",
+            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384",
+        ],
+        false,
+    );
+    let (code, json, err) = run(&["scan", "--json", &aes_only.addr]);
+    assert_eq!(code, 0, "scan failed: {err}");
+    let exact = exact_matches(&json);
+    assert!(
+        exact.iter().any(|p| p == "cloudfront/TLSv1.3_2025"),
+        "{exact:?}"
+    );
+    assert!(
+        !exact
+            .iter()
+            .any(|p| p == "apigw/SecurityPolicy_TLS13_1_3_2025_09"),
+        "{exact:?}"
+    );
+
+    let with_chacha =
+        Peer::openssl_s_server(&["-tls1_3", "-ciphersuites", ELB_TLS13_SUITES], false);
+    let (code, json, err) = run(&["scan", "--json", &with_chacha.addr]);
+    assert_eq!(code, 0, "scan failed: {err}");
+    let exact = exact_matches(&json);
+    assert!(
+        exact
+            .iter()
+            .any(|p| p == "apigw/SecurityPolicy_TLS13_1_3_2025_09"),
+        "{exact:?}"
+    );
+    assert!(
+        !exact.iter().any(|p| p == "cloudfront/TLSv1.3_2025"),
+        "{exact:?}"
+    );
+}

@@ -31,6 +31,7 @@ const REQUIRED: &[&str] = &[
     "cloudfront/TLSv1.2_2018",
     "cloudfront/TLSv1.2_2019",
     "cloudfront/TLSv1.2_2021",
+    "cloudfront/TLSv1.3_2025",
     "mozilla/modern",
     "mozilla/intermediate",
     "mozilla/old",
