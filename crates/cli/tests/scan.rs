@@ -1,6 +1,7 @@
-//! `tlsfloor scan` against real servers on 127.0.0.1 (openssl s_server, gnutls-serv, and
-//! plain TCP listeners that misbehave). Expected suite sets come from the peers' own tools
-//! (`openssl ciphers -s`, `gnutls-cli -l`), never from tlsfloor.
+//! `tlsfloor scan` against real servers on 127.0.0.1 (openssl s_server, gnutls-serv, a
+//! tlslite-ng SSL 3.0 server, and plain TCP listeners that misbehave). Expected suite sets come
+//! from the peers' own tools (`openssl ciphers -s`, `gnutls-cli -l`, tlslite-ng's suite
+//! lists), never from tlsfloor.
 
 mod common;
 
@@ -274,6 +275,42 @@ fn gnutls_server_tls11_and_tls12() {
     assert_eq!(set(&accepted(t, Version::Tls12)), set(&tls12));
     assert_eq!(set(&accepted(t, Version::Tls11)), set(&tls11));
     assert_eq!(t.fallback_scsv, FallbackScsv::Supported);
+}
+
+#[test]
+fn sslv3_server_exact_sets_and_order() {
+    // Debian's OpenSSL and GnuTLS have no SSL 3.0; tlslite-ng (pure Python) does.
+    let peer = Peer::tlslite_server("ssl3", "tls1.0");
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(accepted_versions(t), vec![Version::Ssl30, Version::Tls10]);
+    for (version, name) in [(Version::Ssl30, "ssl3"), (Version::Tls10, "tls1.0")] {
+        let expected = tlsfloor_testkit::tlslite_enabled_suites(name);
+        assert!(!expected.is_empty());
+        // tlslite-ng picks the first of its own suites the client offers: server order.
+        assert_eq!(accepted(t, version), expected, "{name}");
+        let p = t.protocols.iter().find(|p| p.version == version).unwrap();
+        assert_eq!(p.preference, Preference::Server, "{name}");
+    }
+    // tlslite-ng answers inappropriate_fallback to a TLS 1.0 hello carrying the SCSV.
+    assert_eq!(t.fallback_scsv, FallbackScsv::Supported);
+    assert!(
+        !t.certificates.is_empty(),
+        "chain read from the SSLv3/TLS 1.0 probe"
+    );
+
+    // A TLS 1.2 floor names SSLv3 as a violation and exits 1.
+    let out = tlsfloor()
+        .args(["scan", "--min-version", "1.2", &peer.addr])
+        .output()
+        .expect("run tlsfloor");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("SSLv3 accepted; min-version TLSv1.2"),
+        "{text}"
+    );
 }
 
 /// A plain TCP listener on 127.0.0.1 that treats every connection with `f` (in a thread).

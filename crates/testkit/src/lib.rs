@@ -26,6 +26,48 @@ pub fn require(tool: &str, package: &str) {
     );
 }
 
+/// Fails the test with a clear message when a Python module is missing.
+pub fn require_python_module(module: &str, pip_package: &str) {
+    require("python3", "python3");
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "Python module `{module}` is required by this test: `python3 -m pip install \
+         {pip_package}`, or run `bash scripts/install-test-deps`"
+    );
+}
+
+/// The tlslite-ng test server script (`peers/tlslite_server.py`).
+fn tlslite_script() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/peers/tlslite_server.py").to_string()
+}
+
+/// The suites (IANA codes) the tlslite-ng peer enables at `version` (`ssl3`, `tls1.0`,
+/// `tls1.1`, `tls1.2`), in its preference order, as tlslite-ng itself computes them.
+pub fn tlslite_enabled_suites(version: &str) -> Vec<u16> {
+    require_python_module("tlslite", "tlslite-ng");
+    let out = Command::new("python3")
+        .args([tlslite_script().as_str(), "suites", version])
+        .output()
+        .expect("run tlslite_server.py suites");
+    assert!(
+        out.status.success(),
+        "tlslite_server.py suites {version}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(|n| n.trim().parse().expect("suite code"))
+        .collect()
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -325,6 +367,23 @@ impl Peer {
             "gnutls-serv",
             &["--port={port}", "--quiet", &cert, &key, &prio],
             &[("LD_PRELOAD", loopback_shim())],
+        )
+    }
+}
+
+impl Peer {
+    /// A tlslite-ng server (pure Python) with the shared RSA leaf, speaking versions `min`
+    /// through `max` (`ssl3`, `tls1.0`, `tls1.1`, `tls1.2`): the SSL 3.0 peer, since Debian's
+    /// OpenSSL and GnuTLS are built without SSL 3.0.
+    pub fn tlslite_server(min: &str, max: &str) -> Peer {
+        require_python_module("tlslite", "tlslite-ng");
+        let pki = Pki::shared();
+        let script = tlslite_script();
+        let cert = pki.rsa_cert.display().to_string();
+        let key = pki.rsa_key.display().to_string();
+        Peer::spawn(
+            "python3",
+            &[&script, "serve", "{port}", &cert, &key, min, max],
         )
     }
 }
