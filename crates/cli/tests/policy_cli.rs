@@ -181,6 +181,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
         }],
         hostname_match: Some(true),
         certificate_errors: Vec::new(),
+        other_addresses: Vec::new(),
     }
 }
 

@@ -313,6 +313,75 @@ fn sslv3_server_exact_sets_and_order() {
     );
 }
 
+#[test]
+fn every_address_behind_a_name_is_scanned_on_request() {
+    // Two nodes behind one name, on the same port: 127.0.0.1 modern, 127.0.0.2 legacy.
+    let port = free_port();
+    let modern = Peer::openssl_s_server_at(([127, 0, 0, 1], port).into(), &["-tls1_2"], false);
+    let legacy = Peer::openssl_s_server_at(
+        ([127, 0, 0, 2], port).into(),
+        &["-no_tls1_3", "-no_tls1_2", "-cipher", "DEFAULT:@SECLEVEL=0"],
+        false,
+    );
+    let target = format!("pool.test:{port}");
+    let pin = format!("pool.test:{port}:127.0.0.1,127.0.0.2");
+
+    // Default: the first address only, the other one named as not scanned.
+    let (report, code) = scan(&[&target, "--resolve", &pin]);
+    assert_eq!(code, 0);
+    assert_eq!(report.targets.len(), 1);
+    let t = &report.targets[0];
+    assert_eq!(t.address.as_deref(), Some(modern.addr.as_str()));
+    assert_eq!(t.sni.as_deref(), Some("pool.test"));
+    assert_eq!(t.other_addresses, vec![legacy.addr.clone()]);
+    assert_eq!(accepted_versions(t), vec![Version::Tls12]);
+
+    // --all-addresses: one report per node, in resolution order; the legacy node shows.
+    let (report, code) = scan(&[&target, "--resolve", &pin, "--all-addresses"]);
+    assert_eq!(code, 0);
+    let addrs: Vec<Option<&str>> = report
+        .targets
+        .iter()
+        .map(|t| t.address.as_deref())
+        .collect();
+    assert_eq!(
+        addrs,
+        vec![Some(modern.addr.as_str()), Some(legacy.addr.as_str())]
+    );
+    assert!(report.targets.iter().all(|t| t.other_addresses.is_empty()));
+    assert_eq!(accepted_versions(&report.targets[0]), vec![Version::Tls12]);
+    assert_eq!(
+        accepted_versions(&report.targets[1]),
+        vec![Version::Tls10, Version::Tls11]
+    );
+
+    // A TLS 1.2 floor fails because of the second node only.
+    let out = tlsfloor()
+        .args([
+            "scan",
+            &target,
+            "--resolve",
+            &pin,
+            "--all-addresses",
+            "--min-version",
+            "1.2",
+        ])
+        .output()
+        .expect("run tlsfloor");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn bad_resolve_option_is_a_usage_error() {
+    let out = tlsfloor()
+        .args(["scan", "x.test:443", "--resolve", "x.test:443:not-an-ip"])
+        .output()
+        .expect("run tlsfloor");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"not-an-ip\" is not an IP address"), "{err}");
+}
+
 /// A plain TCP listener on 127.0.0.1 that treats every connection with `f` (in a thread).
 fn misbehaving(f: fn(TcpStream)) -> String {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");

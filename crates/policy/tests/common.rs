@@ -75,6 +75,7 @@ pub fn target(name: &str, accepted: &[(Version, &[u16])]) -> TargetReport {
         certificates: vec![cert("RSA", 2048)],
         hostname_match: Some(true),
         certificate_errors: Vec::new(),
+        other_addresses: Vec::new(),
     }
 }
 

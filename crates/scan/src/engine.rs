@@ -9,6 +9,7 @@ use crate::probe::Ctx;
 use crate::report::{ErrorCode, FallbackScsv, ProbeError, ScanReport, TargetReport, SCAN_SCHEMA};
 use crate::target::Target;
 use crate::{fallback, handshake, net};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tlsfloor_wire::Version;
@@ -29,6 +30,53 @@ pub struct ScanOptions {
     pub groups: bool,
     /// Read the certificate chain (with a real handshake when TLS 1.3 hides it).
     pub certificates: bool,
+    /// Scan every address a host name resolves to, each as its own report (otherwise only
+    /// the first, IPv4 preferred, and the rest are listed in `other_addresses`).
+    pub all_addresses: bool,
+    /// Fixed addresses for `host:port` pairs instead of DNS (like curl's `--resolve`); the
+    /// SNI is still the host name.
+    pub resolve: Vec<ResolveOverride>,
+}
+
+/// Addresses to use for one `host:port` instead of asking DNS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveOverride {
+    /// Host name, as in the target (compared case-insensitively).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Addresses to connect to, in order.
+    pub addrs: Vec<std::net::IpAddr>,
+}
+
+impl ResolveOverride {
+    /// Parses curl's form `HOST:PORT:ADDR[,ADDR…]` (IPv6 addresses may be bracketed).
+    pub fn parse(s: &str) -> Result<ResolveOverride, String> {
+        let mut parts = s.splitn(3, ':');
+        let (Some(host), Some(port), Some(addrs)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!("{s:?}: expected HOST:PORT:ADDR[,ADDR...]"));
+        };
+        if host.is_empty() {
+            return Err(format!("{s:?}: empty host"));
+        }
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("{s:?}: {port:?} is not a port number"))?;
+        let addrs = addrs
+            .split(',')
+            .map(|a| {
+                let a = a.trim().trim_start_matches('[').trim_end_matches(']');
+                a.parse()
+                    .map_err(|_| format!("{s:?}: {a:?} is not an IP address"))
+            })
+            .collect::<Result<Vec<std::net::IpAddr>, String>>()?;
+        Ok(ResolveOverride {
+            host: host.to_ascii_lowercase(),
+            port,
+            addrs,
+        })
+    }
 }
 
 impl Default for ScanOptions {
@@ -40,6 +88,8 @@ impl Default for ScanOptions {
             versions: Version::ALL.to_vec(),
             groups: true,
             certificates: true,
+            all_addresses: false,
+            resolve: Vec::new(),
         }
     }
 }
@@ -72,6 +122,7 @@ fn empty_report(input: &str, host: &str, port: u16, sni: Option<String>) -> Targ
         certificates: Vec::new(),
         hostname_match: None,
         certificate_errors: Vec::new(),
+        other_addresses: Vec::new(),
     }
 }
 
@@ -108,20 +159,75 @@ fn target_error(results: &[VersionResult]) -> Option<ProbeError> {
     None
 }
 
-/// Scans one target.
+/// The addresses of `target`: from `--resolve` overrides, else DNS (IPv4 first).
+async fn addresses(target: &Target, opts: &ScanOptions) -> Result<Vec<SocketAddr>, ProbeError> {
+    let pinned = opts
+        .resolve
+        .iter()
+        .find(|o| o.port == target.port && o.host.eq_ignore_ascii_case(&target.host));
+    match pinned {
+        Some(o) => Ok(o
+            .addrs
+            .iter()
+            .map(|&ip| SocketAddr::new(ip, target.port))
+            .collect()),
+        None => net::resolve(&target.host_port(), opts.timeout).await,
+    }
+}
+
+/// Scans one target: its first address (IPv4 preferred), listing the others in
+/// `other_addresses`. See [`scan_target_addresses`] to scan each address.
 pub async fn scan_target(target: &Target, opts: &ScanOptions) -> TargetReport {
     let started = Instant::now();
-    let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
-    let addrs = match net::resolve(&target.host_port(), opts.timeout).await {
-        Ok(a) => a,
+    match addresses(target, opts).await {
+        Ok(addrs) => {
+            let mut report = scan_address(target, addrs[0], opts, started).await;
+            report.other_addresses = addrs[1..].iter().map(|a| display_addr(*a)).collect();
+            report
+        }
         Err(e) => {
+            let mut report =
+                empty_report(&target.input, &target.host, target.port, target.sni.clone());
             report.error = Some(e);
             report.duration_ms = started.elapsed().as_millis() as u64;
-            return report;
+            report
         }
-    };
-    // Probe the first address; IPv4 is preferred by `resolve`.
-    let addr = addrs[0];
+    }
+}
+
+/// Scans one target as `opts.all_addresses` asks: every resolved address as its own report
+/// (in resolution order), or only the first ([`scan_target`]).
+pub async fn scan_target_addresses(target: &Target, opts: &ScanOptions) -> Vec<TargetReport> {
+    if !opts.all_addresses {
+        return vec![scan_target(target, opts).await];
+    }
+    let started = Instant::now();
+    match addresses(target, opts).await {
+        Ok(addrs) => {
+            let mut out = Vec::with_capacity(addrs.len());
+            for addr in addrs {
+                out.push(scan_address(target, addr, opts, Instant::now()).await);
+            }
+            out
+        }
+        Err(e) => {
+            let mut report =
+                empty_report(&target.input, &target.host, target.port, target.sni.clone());
+            report.error = Some(e);
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            vec![report]
+        }
+    }
+}
+
+/// Scans `target` at one socket address.
+async fn scan_address(
+    target: &Target,
+    addr: SocketAddr,
+    opts: &ScanOptions,
+    started: Instant,
+) -> TargetReport {
+    let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
     report.address = Some(display_addr(addr));
     let ctx = Arc::new(Ctx::new(
         addr,
@@ -249,26 +355,29 @@ where
             TargetInput::Invalid { input, .. } => empty_report(input, input, 0, None),
         };
         let h = tokio::spawn(async move {
-            let r = match input {
+            let reports = match input {
                 TargetInput::Invalid { input, reason } => {
                     let mut r = empty_report(&input, &input, 0, None);
                     r.error = Some(probe_error(ErrorCode::BadTarget, reason));
-                    r
+                    vec![r]
                 }
                 TargetInput::Parsed(t) => {
                     let _permit = gate.acquire().await.ok();
-                    scan_target(&t, &opts).await
+                    scan_target_addresses(&t, &opts).await
                 }
             };
-            on_done(&r);
-            r
+            // One progress step per input, whatever the number of addresses.
+            if let Some(first) = reports.first() {
+                on_done(first);
+            }
+            reports
         });
         handles.push((fallback_report, h));
     }
     let mut targets = Vec::with_capacity(handles.len());
     for (mut fallback_report, h) in handles {
         match h.await {
-            Ok(r) => targets.push(r),
+            Ok(reports) => targets.extend(reports),
             Err(e) => {
                 fallback_report.error = Some(probe_error(
                     ErrorCode::Io,
@@ -357,6 +466,27 @@ mod tests {
             "{:?}",
             r.certificate_errors
         );
+    }
+
+    #[test]
+    fn resolve_overrides_parse_like_curl() {
+        let o = ResolveOverride::parse("LB.example:443:10.0.0.1,[2001:db8::1], ::1").unwrap();
+        assert_eq!(o.host, "lb.example");
+        assert_eq!(o.port, 443);
+        let want: Vec<std::net::IpAddr> = vec![
+            "10.0.0.1".parse().unwrap(),
+            "2001:db8::1".parse().unwrap(),
+            "::1".parse().unwrap(),
+        ];
+        assert_eq!(o.addrs, want);
+        for bad in [
+            "lb.example:443",
+            ":443:10.0.0.1",
+            "lb:https:10.0.0.1",
+            "lb:443:10.0.0.300",
+        ] {
+            assert!(ResolveOverride::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

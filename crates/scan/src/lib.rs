@@ -26,5 +26,7 @@ pub mod probe;
 pub mod report;
 pub mod target;
 
-pub use engine::{scan_all, scan_target, ScanOptions, TargetInput};
+pub use engine::{
+    scan_all, scan_target, scan_target_addresses, ResolveOverride, ScanOptions, TargetInput,
+};
 pub use target::{parse_target, parse_target_list, Target, TargetError};

@@ -54,6 +54,10 @@ pub struct TargetReport {
     /// well), e.g. the real TLS 1.3 handshake failing, or a certificate x509 cannot parse.
     #[serde(default)]
     pub certificate_errors: Vec<String>,
+    /// Further addresses the host name resolved to that this report does not cover (scan
+    /// them with `--all-addresses`); empty for IP literals and single-address names.
+    #[serde(default)]
+    pub other_addresses: Vec<String>,
 }
 
 /// The result of probing one protocol version.

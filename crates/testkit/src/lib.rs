@@ -78,7 +78,11 @@ pub fn free_port() -> u16 {
 
 /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
 pub fn wait_listening(port: u16, timeout: Duration) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_listening_at(SocketAddr::from(([127, 0, 0, 1], port)), timeout)
+}
+
+/// Waits until something accepts TCP connections on `addr` (a loopback address).
+pub fn wait_listening_at(addr: SocketAddr, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
@@ -286,9 +290,9 @@ impl Default for Pki {
 #[derive(Debug)]
 pub struct Peer {
     child: Child,
-    /// The port it listens on, on 127.0.0.1.
+    /// The port it listens on.
     pub port: u16,
-    /// `127.0.0.1:PORT`.
+    /// `127.0.0.1:PORT` (or the loopback address it was started on).
     pub addr: String,
 }
 
@@ -302,7 +306,19 @@ impl Peer {
 
     /// [`Peer::spawn`] with extra environment variables for the peer.
     pub fn spawn_with_env(program: &str, args: &[&str], env: &[(&str, &Path)]) -> Peer {
-        let port = free_port();
+        Peer::spawn_at(
+            program,
+            args,
+            env,
+            SocketAddr::from(([127, 0, 0, 1], free_port())),
+        )
+    }
+
+    /// Spawns a peer that will listen on `at` (a loopback address; `{port}` in the args is
+    /// replaced by its port) and waits until it does.
+    pub fn spawn_at(program: &str, args: &[&str], env: &[(&str, &Path)], at: SocketAddr) -> Peer {
+        assert!(at.ip().is_loopback(), "test peers listen on loopback only");
+        let port = at.port();
         let args: Vec<String> = args
             .iter()
             .map(|a| a.replace("{port}", &port.to_string()))
@@ -315,24 +331,34 @@ impl Peer {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-        if !wait_listening(port, Duration::from_secs(10)) {
+        if !wait_listening_at(at, Duration::from_secs(10)) {
             let _ = child.kill();
             let mut err = String::new();
             if let Some(mut s) = child.stderr.take() {
                 let _ = s.read_to_string(&mut err);
             }
-            panic!("{program} {args:?} did not listen on 127.0.0.1:{port}: {err}");
+            panic!("{program} {args:?} did not listen on {at}: {err}");
         }
         Peer {
             child,
             port,
-            addr: format!("127.0.0.1:{port}"),
+            addr: at.to_string(),
         }
     }
 
     /// `openssl s_server` on 127.0.0.1 with the shared RSA leaf (or ECDSA when `ecdsa`) and
     /// the given extra arguments, e.g. `["-no_tls1_3", "-cipher", "DEFAULT:@SECLEVEL=0"]`.
     pub fn openssl_s_server(extra: &[&str], ecdsa: bool) -> Peer {
+        Peer::openssl_s_server_at(
+            SocketAddr::from(([127, 0, 0, 1], free_port())),
+            extra,
+            ecdsa,
+        )
+    }
+
+    /// [`Peer::openssl_s_server`] listening on `at`, e.g. 127.0.0.2 beside a peer on
+    /// 127.0.0.1 at the same port, as two nodes behind one name.
+    pub fn openssl_s_server_at(at: SocketAddr, extra: &[&str], ecdsa: bool) -> Peer {
         require("openssl", "openssl");
         let pki = Pki::shared();
         let (cert, key) = if ecdsa {
@@ -343,7 +369,7 @@ impl Peer {
         let mut args = vec![
             "s_server".to_string(),
             "-accept".into(),
-            "127.0.0.1:{port}".into(),
+            at.to_string(),
             "-cert".into(),
             cert.display().to_string(),
             "-key".into(),
@@ -352,7 +378,7 @@ impl Peer {
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        Peer::spawn("openssl", &refs)
+        Peer::spawn_at("openssl", &refs, &[], at)
     }
 
     /// `gnutls-serv` with the shared RSA leaf and a GnuTLS priority string, held to loopback

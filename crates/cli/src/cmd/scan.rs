@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use tlsfloor_scan::report::ScanReport;
-use tlsfloor_scan::{parse_target, parse_target_list, ScanOptions, TargetInput};
+use tlsfloor_scan::{parse_target, parse_target_list, ResolveOverride, ScanOptions, TargetInput};
 
 /// Arguments of `tlsfloor scan`.
 #[derive(Debug, clap::Args)]
@@ -42,6 +42,14 @@ pub struct Args {
     /// Skip key-exchange group enumeration (faster, fewer connections).
     #[arg(long)]
     pub no_groups: bool,
+    /// Scan every address a host name resolves to, each as its own report (default: the
+    /// first, IPv4 preferred; the others are listed as not scanned).
+    #[arg(long)]
+    pub all_addresses: bool,
+    /// Use these addresses for HOST:PORT instead of DNS, like curl: `HOST:PORT:ADDR[,ADDR...]`
+    /// (repeatable). SNI stays HOST, so one node behind a name can be checked.
+    #[arg(long, value_name = "HOST:PORT:ADDRS", value_parser = ResolveOverride::parse)]
+    pub resolve: Vec<ResolveOverride>,
     /// Policy options: judge the scan (exit 1 on violations).
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -163,6 +171,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         connections_per_target: usize::from(args.connections),
         concurrency: usize::from(args.concurrency),
         groups: !args.no_groups,
+        all_addresses: args.all_addresses,
+        resolve: args.resolve.clone(),
         ..ScanOptions::default()
     };
     let report = scan_blocking(inputs, opts)?;

@@ -147,6 +147,16 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
             ms(t.duration_ms)
         ))
     ));
+    if !t.other_addresses.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            st.yellow(&format!(
+                "{} also resolves to {} (not scanned: add --all-addresses)",
+                t.host,
+                t.other_addresses.join(", ")
+            ))
+        ));
+    }
     if let Some(e) = &t.error {
         out.push_str(&format!(
             "  {} {}\n",
