@@ -26,12 +26,17 @@ fn openssl_tls12(cipher: &str) -> BTreeSet<u16> {
         .collect()
 }
 
-#[test]
-fn demo_json_matches_the_configured_servers() {
-    let out = tlsfloor()
+/// Runs `tlsfloor demo --json`.
+fn demo_json() -> std::process::Output {
+    tlsfloor()
         .args(["demo", "--json"])
         .output()
-        .expect("run tlsfloor demo");
+        .expect("run tlsfloor demo")
+}
+
+#[test]
+fn demo_json_matches_the_configured_servers() {
+    let out = demo_json();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -89,14 +94,13 @@ fn field_names(v: &serde_json::Value, out: &mut BTreeSet<String>) {
 
 #[test]
 fn every_json_field_is_documented() {
-    let out = tlsfloor()
-        .args(["demo", "--json"])
-        .output()
-        .expect("run tlsfloor demo");
+    let out = demo_json();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
     let mut fields = BTreeSet::new();
     field_names(&report, &mut fields);
-    assert!(fields.contains("certificate_errors"), "{fields:?}");
+    for added in ["certificate_errors", "other_addresses"] {
+        assert!(fields.contains(added), "{added} missing from {fields:?}");
+    }
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/scan-json.md"

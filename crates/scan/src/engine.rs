@@ -175,6 +175,14 @@ async fn addresses(target: &Target, opts: &ScanOptions) -> Result<Vec<SocketAddr
     }
 }
 
+/// The report of a target whose addresses could not be found.
+fn unresolved(target: &Target, error: ProbeError, started: Instant) -> TargetReport {
+    let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
+    report.error = Some(error);
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
 /// Scans one target: its first address (IPv4 preferred), listing the others in
 /// `other_addresses`. See [`scan_target_addresses`] to scan each address.
 pub async fn scan_target(target: &Target, opts: &ScanOptions) -> TargetReport {
@@ -185,13 +193,7 @@ pub async fn scan_target(target: &Target, opts: &ScanOptions) -> TargetReport {
             report.other_addresses = addrs[1..].iter().map(|a| display_addr(*a)).collect();
             report
         }
-        Err(e) => {
-            let mut report =
-                empty_report(&target.input, &target.host, target.port, target.sni.clone());
-            report.error = Some(e);
-            report.duration_ms = started.elapsed().as_millis() as u64;
-            report
-        }
+        Err(e) => unresolved(target, e, started),
     }
 }
 
@@ -210,13 +212,7 @@ pub async fn scan_target_addresses(target: &Target, opts: &ScanOptions) -> Vec<T
             }
             out
         }
-        Err(e) => {
-            let mut report =
-                empty_report(&target.input, &target.host, target.port, target.sni.clone());
-            report.error = Some(e);
-            report.duration_ms = started.elapsed().as_millis() as u64;
-            vec![report]
-        }
+        Err(e) => vec![unresolved(target, e, started)],
     }
 }
 

@@ -41,6 +41,20 @@ pub fn require_python_module(module: &str, pip_package: &str) {
     );
 }
 
+/// Runs `cmd` to completion and returns its standard output; fails the test with its
+/// standard error when it cannot start or exits unsuccessfully.
+fn run_checked(cmd: &mut Command, what: &str) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// The tlslite-ng test server script (`peers/tlslite_server.py`).
 fn tlslite_script() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/peers/tlslite_server.py").to_string()
@@ -50,16 +64,11 @@ fn tlslite_script() -> String {
 /// `tls1.1`, `tls1.2`), in its preference order, as tlslite-ng itself computes them.
 pub fn tlslite_enabled_suites(version: &str) -> Vec<u16> {
     require_python_module("tlslite", "tlslite-ng");
-    let out = Command::new("python3")
-        .args([tlslite_script().as_str(), "suites", version])
-        .output()
-        .expect("run tlslite_server.py suites");
-    assert!(
-        out.status.success(),
-        "tlslite_server.py suites {version}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = run_checked(
+        Command::new("python3").args([tlslite_script().as_str(), "suites", version]),
+        "tlslite_server.py suites",
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&stdout);
     text.trim()
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -143,17 +152,13 @@ pub fn loopback_shim() -> &'static Path {
         let src = dir.path().join("loopback_shim.c");
         let lib = dir.path().join("libtlsfloor_loopback.so");
         std::fs::write(&src, include_str!("loopback_shim.c")).expect("write shim source");
-        let out = Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-o"])
-            .arg(&lib)
-            .arg(&src)
-            .arg("-ldl")
-            .output()
-            .expect("run cc");
-        assert!(
-            out.status.success(),
-            "compiling the loopback shim failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+        run_checked(
+            Command::new("cc")
+                .args(["-shared", "-fPIC", "-O2", "-o"])
+                .arg(&lib)
+                .arg(&src)
+                .arg("-ldl"),
+            "compiling the loopback shim",
         );
         (dir, lib)
     });
@@ -178,15 +183,9 @@ pub struct Pki {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_checked(
+        Command::new("openssl").args(args).current_dir(dir),
+        &format!("openssl {args:?}"),
     );
 }
 
