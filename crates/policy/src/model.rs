@@ -152,15 +152,14 @@ impl Policy {
     }
 }
 
-/// Normalizes a named-group spelling: `prime256v1`/`P-256` → `secp256r1`, lower case otherwise.
+/// Normalizes a named-group spelling to the IANA name of the wire registry (`prime256v1`,
+/// `P-256` → `secp256r1`; `x25519mlkem768` → `X25519MLKEM768`), lower case for names the
+/// registry does not know (e.g. `dh2048` for a DHE prime size).
 pub fn normalize_group(name: &str) -> String {
-    let n = name.trim().to_ascii_lowercase().replace('_', "");
-    match n.as_str() {
-        "prime256v1" | "p-256" | "p256" | "secp256r1" => "secp256r1".into(),
-        "p-384" | "p384" | "secp384r1" => "secp384r1".into(),
-        "p-521" | "p521" | "secp521r1" => "secp521r1".into(),
-        other => other.to_string(),
-    }
+    tlsfloor_wire::groups::group_by_name(name)
+        .and_then(tlsfloor_wire::groups::known_group_name)
+        .map(str::to_string)
+        .unwrap_or_else(|| name.trim().to_ascii_lowercase().replace('_', ""))
 }
 
 /// The size of a finite-field DH group named like `ffdhe2048`, `dh2048` or `DH 1024`, if it is one.
@@ -182,6 +181,9 @@ mod tests {
         assert_eq!(normalize_group("prime256v1"), "secp256r1");
         assert_eq!(normalize_group("P-384"), "secp384r1");
         assert_eq!(normalize_group("X25519"), "x25519");
+        assert_eq!(normalize_group("x25519mlkem768"), "X25519MLKEM768");
+        assert_eq!(normalize_group("prime256v1"), "secp256r1");
+        assert_eq!(normalize_group("DH2048"), "dh2048");
         assert_eq!(dh_group_bits("ffdhe2048"), Some(2048));
         assert_eq!(dh_group_bits("DH 1024"), Some(1024));
         assert_eq!(dh_group_bits("x25519"), None);
