@@ -372,6 +372,24 @@ fn every_address_behind_a_name_is_scanned_on_request() {
 }
 
 #[test]
+fn ipv6_literal_target_on_loopback() {
+    let at = std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, free_port()));
+    let peer = Peer::openssl_s_server_at(at, &["-no_tls1_3", "-no_tls1_1", "-no_tls1"], false);
+    assert_eq!(peer.addr, format!("[::1]:{}", at.port()));
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    assert_eq!(
+        (t.host.as_str(), t.port, t.sni.as_deref()),
+        ("::1", at.port(), None)
+    );
+    assert_eq!(t.address.as_deref(), Some(peer.addr.as_str()));
+    assert_eq!(accepted_versions(t), vec![Version::Tls12]);
+    // The test leaf names localhost and 127.0.0.1, not ::1.
+    assert_eq!(t.hostname_match, Some(false));
+}
+
+#[test]
 fn bad_resolve_option_is_a_usage_error() {
     let out = tlsfloor()
         .args(["scan", "x.test:443", "--resolve", "x.test:443:not-an-ip"])
