@@ -244,12 +244,17 @@ fn workable(server: &ServerConfig, code: u16, version: Version) -> bool {
     kx_ok && auth_ok && !s.export
 }
 
-fn suite_fixes(client: &ClientOffer, server: &ServerConfig, version: Version, fixes: &mut Fixes) {
-    let offer: Vec<String> = server_workable(server, version)
+/// Up to three suites the server can negotiate at `version`, labelled, as examples for a fix.
+fn example_suites(server: &ServerConfig, version: Version) -> Vec<String> {
+    server_workable(server, version)
         .into_iter()
         .take(3)
         .map(suite_label)
-        .collect();
+        .collect()
+}
+
+fn suite_fixes(client: &ClientOffer, server: &ServerConfig, version: Version, fixes: &mut Fixes) {
+    let offer = example_suites(server, version);
     if !offer.is_empty() {
         fixes.client.push(format!(
             "offer one of the server's {} suites, e.g. {}",
@@ -319,11 +324,7 @@ fn cert_fixes(server: &ServerConfig, version: Version, suites_: &[u16], fixes: &
             .server
             .push("add an RSA certificate to the listener".into());
     }
-    let offer: Vec<String> = server_workable(server, version)
-        .into_iter()
-        .take(3)
-        .map(suite_label)
-        .collect();
+    let offer = example_suites(server, version);
     if !offer.is_empty() {
         fixes.client.push(format!(
             "offer a suite for the server's certificate, e.g. {}",

@@ -617,6 +617,16 @@ fn is_tls12_ec_group(code: u16) -> bool {
 
 /// TLS 1.0–1.2 ECDHE group: the first shared curve in the preferred side's order.
 fn tls12_ec_group(client: &ClientOffer, server: &ServerConfig) -> Option<u16> {
+    first_shared_group(client, server, is_tls12_ec_group)
+}
+
+/// The first group both sides list that passes `usable`, in the preferred side's order (the
+/// server's with server preference, else the client's).
+fn first_shared_group(
+    client: &ClientOffer,
+    server: &ServerConfig,
+    usable: impl Fn(u16) -> bool,
+) -> Option<u16> {
     let (pref, other) = if server.server_preference {
         (&server.groups, &client.groups)
     } else {
@@ -624,7 +634,7 @@ fn tls12_ec_group(client: &ClientOffer, server: &ServerConfig) -> Option<u16> {
     };
     pref.iter()
         .copied()
-        .find(|g| is_tls12_ec_group(*g) && other.contains(g))
+        .find(|g| usable(*g) && other.contains(g))
 }
 
 /// TLS 1.3 group: a key share the server accepts, else a HelloRetryRequest for the first
@@ -639,13 +649,5 @@ fn tls13_group(client: &ClientOffer, server: &ServerConfig) -> Option<(u16, bool
     {
         return Some((g, false));
     }
-    let (pref, other) = if server.server_preference {
-        (&server.groups, &client.groups)
-    } else {
-        (&client.groups, &server.groups)
-    };
-    pref.iter()
-        .copied()
-        .find(|g| other.contains(g))
-        .map(|g| (g, true))
+    first_shared_group(client, server, |_| true).map(|g| (g, true))
 }
