@@ -163,6 +163,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
                     suites: codes.iter().map(|c| accepted(*c)).collect(),
                     groups: vec![],
                     error: None,
+                    status: None,
                 }
             })
             .collect(),
@@ -182,6 +183,10 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
         hostname_match: Some(true),
         certificate_errors: Vec::new(),
         other_addresses: Vec::new(),
+        complete: true,
+        pacing: None,
+        intolerance: Vec::new(),
+        interrupted: false,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn proto(version: Version, codes: &[u16]) -> ProtocolReport {
         suites: codes.iter().map(|c| suite(*c)).collect(),
         groups: Vec::new(),
         error: None,
+        status: None,
     }
 }
 
@@ -76,6 +77,10 @@ pub fn target(name: &str, accepted: &[(Version, &[u16])]) -> TargetReport {
         hostname_match: Some(true),
         certificate_errors: Vec::new(),
         other_addresses: Vec::new(),
+        complete: true,
+        pacing: None,
+        intolerance: Vec::new(),
+        interrupted: false,
     }
 }
 

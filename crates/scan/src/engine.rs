@@ -1,14 +1,12 @@
 //! Orchestration: scan one target (all versions in parallel, then fallback SCSV and the
 //! certificate), and many targets with bounded concurrency, each failure contained.
 
-use crate::cert::{hostname_matches, summarize_chain};
 use crate::clock::{rfc3339, unix_now};
-use crate::enumerate::{probe_version, VersionResult};
 use crate::error::probe_error;
-use crate::probe::Ctx;
+use crate::net;
 use crate::report::{ErrorCode, FallbackScsv, ProbeError, ScanReport, TargetReport, SCAN_SCHEMA};
 use crate::target::Target;
-use crate::{fallback, handshake, net};
+use crate::target_scan::scan_address;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +34,19 @@ pub struct ScanOptions {
     /// Fixed addresses for `host:port` pairs instead of DNS (like curl's `--resolve`); the
     /// SNI is still the host name.
     pub resolve: Vec<ResolveOverride>,
+    /// Retries of one question after an indeterminate answer (timeouts get at most one).
+    pub retries: u32,
+    /// Bound on one target (one address) as a whole; `None`: 5 × timeout × versions. What
+    /// is not learnt by then is reported `unknown` and the target incomplete.
+    pub target_timeout: Option<Duration>,
+}
+
+impl ScanOptions {
+    /// The per-target deadline in force: `target_timeout`, or 5 × timeout × versions.
+    pub fn target_budget(&self) -> Duration {
+        self.target_timeout
+            .unwrap_or(self.timeout * 5 * self.versions.len().max(1) as u32)
+    }
 }
 
 /// Addresses to use for one `host:port` instead of asking DNS.
@@ -90,6 +101,8 @@ impl Default for ScanOptions {
             certificates: true,
             all_addresses: false,
             resolve: Vec::new(),
+            retries: 3,
+            target_timeout: None,
         }
     }
 }
@@ -108,7 +121,13 @@ pub enum TargetInput {
     },
 }
 
-fn empty_report(input: &str, host: &str, port: u16, sni: Option<String>) -> TargetReport {
+/// A report with nothing learnt yet.
+pub(crate) fn empty_report(
+    input: &str,
+    host: &str,
+    port: u16,
+    sni: Option<String>,
+) -> TargetReport {
     TargetReport {
         target: input.to_string(),
         host: host.to_string(),
@@ -123,40 +142,15 @@ fn empty_report(input: &str, host: &str, port: u16, sni: Option<String>) -> Targ
         hostname_match: None,
         certificate_errors: Vec::new(),
         other_addresses: Vec::new(),
+        complete: true,
+        pacing: None,
+        intolerance: Vec::new(),
+        interrupted: false,
     }
 }
 
-fn display_addr(addr: std::net::SocketAddr) -> String {
+pub(crate) fn display_addr(addr: std::net::SocketAddr) -> String {
     addr.to_string()
-}
-
-/// Picks the target-level error when no version was accepted: the most telling failure.
-fn target_error(results: &[VersionResult]) -> Option<ProbeError> {
-    if results.iter().any(|r| r.report.accepted) {
-        return None;
-    }
-    let rank = |c: ErrorCode| match c {
-        ErrorCode::Refused | ErrorCode::Unreachable | ErrorCode::Dns | ErrorCode::BadTarget => 0,
-        ErrorCode::NotTls => 1,
-        ErrorCode::Malformed => 2,
-        ErrorCode::Timeout => 3,
-        ErrorCode::Reset => 4,
-        ErrorCode::Io => 5,
-    };
-    let failures: Vec<&ProbeError> = results.iter().filter_map(|r| r.failure.as_ref()).collect();
-    let refused_by_tls = results
-        .iter()
-        .any(|r| r.failure.is_none() && !r.closed_only);
-    if !failures.is_empty() && !refused_by_tls {
-        return failures.into_iter().min_by_key(|e| rank(e.code)).cloned();
-    }
-    if failures.is_empty() && results.iter().all(|r| r.closed_only) && !results.is_empty() {
-        return Some(probe_error(
-            ErrorCode::Reset,
-            "the server closed or reset every connection without a TLS answer (not a TLS service, or it drops all these hellos)",
-        ));
-    }
-    None
 }
 
 /// The addresses of `target`: from `--resolve` overrides, else DNS (IPv4 first).
@@ -213,120 +207,6 @@ pub async fn scan_target_addresses(target: &Target, opts: &ScanOptions) -> Vec<T
             out
         }
         Err(e) => vec![unresolved(target, e, started)],
-    }
-}
-
-/// Scans `target` at one socket address.
-async fn scan_address(
-    target: &Target,
-    addr: SocketAddr,
-    opts: &ScanOptions,
-    started: Instant,
-) -> TargetReport {
-    let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
-    report.address = Some(display_addr(addr));
-    let ctx = Arc::new(Ctx::new(
-        addr,
-        target.sni.clone(),
-        opts.timeout,
-        opts.connections_per_target,
-    ));
-
-    let mut handles = Vec::new();
-    let mut versions = opts.versions.clone();
-    versions.sort();
-    versions.dedup();
-    for &v in &versions {
-        let ctx = Arc::clone(&ctx);
-        let groups = opts.groups;
-        handles.push((v, tokio::spawn(probe_version(ctx, v, groups))));
-    }
-    let mut results = Vec::new();
-    for (v, h) in handles {
-        match h.await {
-            Ok(r) => results.push(r),
-            Err(e) => {
-                let err = probe_error(ErrorCode::Io, format!("internal error probing {v}: {e}"));
-                results.push(VersionResult {
-                    report: crate::report::ProtocolReport {
-                        version: v,
-                        accepted: false,
-                        preference: crate::report::Preference::NotApplicable,
-                        suites: Vec::new(),
-                        groups: Vec::new(),
-                        error: Some(err.clone()),
-                    },
-                    chain: None,
-                    failure: Some(err),
-                    closed_only: false,
-                })
-            }
-        }
-    }
-
-    if let Some(e) = target_error(&results) {
-        report.error = Some(e);
-        report.duration_ms = started.elapsed().as_millis() as u64;
-        return report;
-    }
-
-    let accepted: Vec<(Version, Vec<u16>)> = results
-        .iter()
-        .filter(|r| r.report.accepted)
-        .map(|r| {
-            (
-                r.report.version,
-                r.report.suites.iter().map(|s| s.code).collect(),
-            )
-        })
-        .collect();
-    // Prefer the chain seen at the highest plaintext-certificate version.
-    let plain_chain = results.iter().rev().find_map(|r| r.chain.clone());
-    let any_accepted = !accepted.is_empty();
-
-    let fallback_fut = fallback::check(&ctx, &accepted);
-    let chain_fut = async {
-        if !opts.certificates || !any_accepted {
-            return Ok(None);
-        }
-        match plain_chain {
-            Some(c) => Ok(Some(c)),
-            None => handshake::fetch_chain(addr, target.sni.clone(), opts.timeout)
-                .await
-                .map(Some),
-        }
-    };
-    let (fallback, chain) = tokio::join!(fallback_fut, chain_fut);
-    report.fallback_scsv = fallback;
-    let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
-    record_chain(&mut report, chain, &name, unix_now());
-    report.protocols = results.into_iter().map(|r| r.report).collect();
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    report
-}
-
-/// Puts the outcome of reading the chain into `report`: the summaries and host name verdict,
-/// and every reason a certificate is missing in `certificate_errors`, so an empty chain is
-/// never silent. `chain` is `Ok(None)` when no chain was sought (nothing accepted).
-fn record_chain(
-    report: &mut TargetReport,
-    chain: Result<Option<Vec<Vec<u8>>>, String>,
-    name: &str,
-    now: i64,
-) {
-    match chain {
-        Ok(Some(chain)) => {
-            let (certs, leaf, errors) = summarize_chain(&chain, now);
-            report.certificates = certs;
-            report.hostname_match = leaf.map(|n| hostname_matches(&n, name));
-            report
-                .certificate_errors
-                .extend(errors.iter().map(ToString::to_string));
-        }
-        Ok(None) => {}
-        Err(msg) => report
-            .certificate_errors
-            .push(format!("certificate chain not read: {msg}")),
     }
 }
 
@@ -395,74 +275,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use openssl::asn1::Asn1Time;
-    use openssl::ec::{EcGroup, EcKey};
-    use openssl::hash::MessageDigest;
-    use openssl::nid::Nid;
-    use openssl::pkey::PKey;
-    use openssl::x509::extension::SubjectAlternativeName;
-    use openssl::x509::{X509NameBuilder, X509};
-
-    /// A self-signed ECDSA certificate for `dns`, as DER.
-    fn cert_der(dns: &str) -> Vec<u8> {
-        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-        let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
-        let mut name = X509NameBuilder::new().unwrap();
-        name.append_entry_by_text("CN", dns).unwrap();
-        let name = name.build();
-        let mut b = X509::builder().unwrap();
-        b.set_version(2).unwrap();
-        b.set_subject_name(&name).unwrap();
-        b.set_issuer_name(&name).unwrap();
-        b.set_pubkey(&key).unwrap();
-        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-            .unwrap();
-        b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
-            .unwrap();
-        let san = SubjectAlternativeName::new()
-            .dns(dns)
-            .build(&b.x509v3_context(None, None))
-            .unwrap();
-        b.append_extension(san).unwrap();
-        b.sign(&key, MessageDigest::sha256()).unwrap();
-        b.build().to_der().unwrap()
-    }
-
-    fn report() -> TargetReport {
-        empty_report("t.example", "t.example", 443, Some("t.example".into()))
-    }
-
-    #[test]
-    fn a_failed_chain_fetch_is_recorded_with_its_reason() {
-        let mut r = report();
-        record_chain(
-            &mut r,
-            Err("TLS handshake: unexpected eof".into()),
-            "t.example",
-            0,
-        );
-        assert!(r.certificates.is_empty());
-        assert_eq!(r.hostname_match, None);
-        assert_eq!(
-            r.certificate_errors,
-            vec!["certificate chain not read: TLS handshake: unexpected eof".to_string()]
-        );
-    }
-
-    #[test]
-    fn unparsable_certificates_are_named_and_good_ones_kept() {
-        let mut r = report();
-        let chain = vec![cert_der("t.example"), vec![0x30, 0x03, 0x02]];
-        record_chain(&mut r, Ok(Some(chain)), "t.example", unix_now());
-        assert_eq!(r.certificates.len(), 1);
-        assert_eq!(r.hostname_match, Some(true));
-        assert_eq!(r.certificate_errors.len(), 1);
-        assert!(
-            r.certificate_errors[0].starts_with("certificate 1 of the chain could not be parsed"),
-            "{:?}",
-            r.certificate_errors
-        );
-    }
 
     #[test]
     fn resolve_overrides_parse_like_curl() {
@@ -483,21 +295,5 @@ mod tests {
         ] {
             assert!(ResolveOverride::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn nothing_sought_means_nothing_recorded() {
-        let mut r = report();
-        record_chain(&mut r, Ok(None), "t.example", 0);
-        assert!(r.certificates.is_empty() && r.certificate_errors.is_empty());
-        let mut ok = report();
-        record_chain(
-            &mut ok,
-            Ok(Some(vec![cert_der("other.example")])),
-            "t.example",
-            0,
-        );
-        assert_eq!(ok.hostname_match, Some(false));
-        assert!(ok.certificate_errors.is_empty());
     }
 }

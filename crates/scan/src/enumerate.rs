@@ -1,16 +1,27 @@
 //! Per-version enumeration: which suites a server accepts (offer all, remove the pick,
 //! repeat), in which order it prefers them, and which key-exchange groups it accepts.
+//!
+//! Only definitive answers count. A question whose answer stays indeterminate is asked
+//! again with smaller hellos (its offer split in two, down to single suites in a minimal
+//! hello) within a budget; whatever is still unanswered leaves the version `unknown` (when
+//! nothing was accepted) or its list marked incomplete.
 
-use crate::net::Need;
-use crate::probe::{Ctx, Outcome, Refusal};
-use crate::report::{AcceptedSuite, Preference, ProbeError, ProtocolReport};
+use crate::group_enum;
+use crate::hello::Shape;
+use crate::preference::preference;
+use crate::probe::{Ctx, Outcome, Question};
+use crate::report::{
+    AcceptedSuite, ErrorCode, Preference, ProbeError, ProtocolReport, VersionStatus,
+};
+use crate::tolerance::{self, Discovery, Plan};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use tlsfloor_wire::groups::{group_name, LEGACY_EC_GROUPS, TLS13_GROUPS};
+use tlsfloor_wire::groups::{LEGACY_EC_GROUPS, TLS13_GROUPS};
 use tlsfloor_wire::suites;
 use tlsfloor_wire::Version;
 
-/// Most suites offered in one hello (some servers choke on huge hellos).
-pub const MAX_SUITES_PER_HELLO: usize = 128;
+/// Extra questions one version may ask by splitting unanswered offers.
+const SPLIT_BUDGET: u32 = 48;
 
 /// One accepted suite as found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,15 +30,17 @@ struct Pick {
     group: Option<String>,
 }
 
-/// What one enumeration chain found.
+/// What enumerating one part (a chunk of the candidates) found.
 #[derive(Debug, Default)]
-struct ChainResult {
+struct PartResult {
     picks: Vec<Pick>,
     chain: Option<Vec<Vec<u8>>>,
-    /// Failure of the first probe (nothing learned), or of a later one after a retry.
+    /// Suites whose acceptance is unknown, with the last reason.
+    unknown: Vec<u16>,
     error: Option<ProbeError>,
-    /// How the first probe was refused, if it was.
-    first_refusal: Option<Refusal>,
+    /// The part was enumerated in one uninterrupted chain (its picks are in server order
+    /// when the server decides).
+    clean: bool,
 }
 
 /// The result of probing one version.
@@ -37,162 +50,115 @@ pub struct VersionResult {
     pub report: ProtocolReport,
     /// A certificate chain read from a Certificate message (TLS ≤ 1.2), if any.
     pub chain: Option<Vec<Vec<u8>>>,
-    /// The first probe failed outright (no TLS answer at all).
-    pub failure: Option<ProbeError>,
-    /// Every answer was a silent close.
-    pub closed_only: bool,
+    /// Middlebox intolerance found while probing this version.
+    pub intolerance: Vec<String>,
 }
 
-fn need_for(v: Version) -> Need {
-    if v >= Version::Tls13 {
-        Need::Hello
-    } else {
-        Need::Flight
+impl VersionResult {
+    fn new(v: Version) -> VersionResult {
+        VersionResult {
+            report: ProtocolReport {
+                version: v,
+                accepted: false,
+                preference: Preference::NotApplicable,
+                suites: Vec::new(),
+                groups: Vec::new(),
+                error: None,
+                status: Some(VersionStatus::NotAccepted),
+            },
+            chain: None,
+            intolerance: Vec::new(),
+        }
+    }
+
+    /// A version nothing definitive was learnt about.
+    pub fn unknown(v: Version, e: ProbeError) -> VersionResult {
+        let mut r = VersionResult::new(v);
+        r.report.status = Some(VersionStatus::Unknown);
+        r.report.error = Some(e);
+        r
     }
 }
 
-/// Splits `codes` into balanced chunks of at most [`MAX_SUITES_PER_HELLO`].
-fn chunks(codes: &[u16]) -> Vec<Vec<u16>> {
+/// Splits `codes` into balanced chunks of at most `max` suites.
+fn chunks(codes: &[u16], max: usize) -> Vec<Vec<u16>> {
     if codes.is_empty() {
         return Vec::new();
     }
     let n = codes.len();
-    let k = n.div_ceil(MAX_SUITES_PER_HELLO);
+    let k = n.div_ceil(max.max(1));
     let size = n.div_ceil(k);
     codes.chunks(size).map(<[u16]>::to_vec).collect()
 }
 
-/// Offers `offer`, removes the pick, repeats until refusal. `first` is the outcome of the
-/// first hello when the caller already sent it.
-async fn chain(
+/// Enumerates `offer` at `v`: offer, remove the pick, repeat until refusal; an offer whose
+/// answer stays indeterminate is split (single suites go to the minimal shape) while
+/// `budget` lasts. `first` is the answer to the first offer when the caller already has it.
+async fn enumerate_part(
     ctx: Arc<Ctx>,
     v: Version,
-    mut offer: Vec<u16>,
+    plan: Plan,
+    offer: Vec<u16>,
     first: Option<Outcome>,
-) -> ChainResult {
-    let mut res = ChainResult::default();
+    budget: Arc<AtomicU32>,
+) -> PartResult {
+    let mut res = PartResult {
+        clean: true,
+        ..PartResult::default()
+    };
     let mut pending = first;
-    let mut retried = false;
-    while !offer.is_empty() {
-        let outcome = match pending.take() {
-            Some(o) => o,
-            None => ctx.ask(v, &offer, None, need_for(v)).await,
-        };
-        match outcome {
-            Outcome::Picked {
-                suite,
-                group,
-                flight,
-                ..
-            } => {
-                retried = false;
-                if res.chain.is_none() {
-                    res.chain = flight.certificates;
+    let mut work: Vec<(Vec<u16>, Shape)> = vec![(offer, plan.shape)];
+    while let Some((mut offer, shape)) = work.pop() {
+        while !offer.is_empty() {
+            let outcome = match pending.take() {
+                Some(o) => o,
+                None => {
+                    let q = Question {
+                        shape,
+                        ..Question::new(v, &offer)
+                    };
+                    ctx.ask_q(&q, ctx.retries()).await
                 }
-                offer.retain(|&c| c != suite);
-                res.picks.push(Pick { suite, group });
-            }
-            Outcome::Refused(r) => {
-                if res.picks.is_empty() {
-                    res.first_refusal = Some(r);
+            };
+            match outcome {
+                Outcome::Picked {
+                    suite,
+                    group,
+                    flight,
+                    ..
+                } => {
+                    if res.chain.is_none() {
+                        res.chain = flight.certificates;
+                    }
+                    offer.retain(|&c| c != suite);
+                    res.picks.push(Pick { suite, group });
                 }
-                break;
-            }
-            Outcome::Failed(e) => {
-                if res.picks.is_empty() || retried {
-                    res.error = Some(e);
+                Outcome::Refused(_) => break,
+                Outcome::Unknown(e) => {
+                    res.clean = false;
+                    let can_split = e.code != ErrorCode::Deadline && take(&budget, 2);
+                    if offer.len() > 1 && can_split {
+                        let half = offer.len() / 2;
+                        work.push((offer[half..].to_vec(), shape));
+                        work.push((offer[..half].to_vec(), shape));
+                    } else if shape == Shape::Full && can_split {
+                        work.push((offer, Shape::Minimal));
+                    } else {
+                        res.unknown.extend(offer);
+                        res.error = Some(e);
+                    }
                     break;
                 }
-                // A hiccup in the middle of a chain: try the same hello once more.
-                retried = true;
             }
         }
     }
     res
 }
 
-/// The server's order among `accepted`: offer them all, take the pick, remove, repeat.
-async fn order_pass(ctx: &Ctx, v: Version, accepted: &[u16]) -> Vec<u16> {
-    let mut offer = accepted.to_vec();
-    let mut order = Vec::new();
-    while offer.len() > 1 {
-        match ctx.ask(v, &offer, None, Need::Hello).await {
-            Outcome::Picked { suite, .. } => {
-                offer.retain(|&c| c != suite);
-                order.push(suite);
-            }
-            _ => break,
-        }
-    }
-    order.extend(offer);
-    order
-}
-
-async fn pick_of(ctx: &Ctx, v: Version, offer: &[u16]) -> Option<u16> {
-    match ctx.ask(v, offer, None, Need::Hello).await {
-        Outcome::Picked { suite, .. } => Some(suite),
-        _ => None,
-    }
-}
-
-/// Decides server vs client preference among `accepted` (registry order), and returns the
-/// order to report.
-async fn preference(
-    ctx: &Arc<Ctx>,
-    v: Version,
-    accepted: &[u16],
-    single_chain_order: Option<&[u16]>,
-) -> (Preference, Vec<u16>) {
-    if accepted.len() < 2 {
-        return (Preference::NotApplicable, accepted.to_vec());
-    }
-    let fwd = accepted.to_vec();
-    let rev: Vec<u16> = accepted.iter().rev().copied().collect();
-    let (a, b) = tokio::join!(pick_of(ctx, v, &fwd), pick_of(ctx, v, &rev));
-    let (Some(a), Some(b)) = (a, b) else {
-        return (Preference::NotApplicable, accepted.to_vec());
-    };
-    if a == fwd[0] && b == rev[0] {
-        // Follows the client in both directions. Check a rotation too when there are
-        // three or more suites, so a server preferring exactly these two is not mistaken.
-        if accepted.len() >= 3 {
-            let mut rot = fwd.clone();
-            rot.rotate_left(accepted.len() / 2);
-            if pick_of(ctx, v, &rot).await == Some(rot[0]) {
-                return (Preference::Client, fwd);
-            }
-        } else {
-            return (Preference::Client, fwd);
-        }
-    }
-    let order = match single_chain_order {
-        Some(o) if o.len() == accepted.len() => o.to_vec(),
-        _ => order_pass(ctx, v, accepted).await,
-    };
-    (Preference::Server, order)
-}
-
-/// Enumerates accepted groups: offer `groups` with `suites`, remove the chosen group, repeat.
-async fn enumerate_groups(
-    ctx: &Ctx,
-    v: Version,
-    suites: &[u16],
-    mut groups: Vec<u16>,
-) -> Vec<String> {
-    let mut found = Vec::new();
-    while !groups.is_empty() {
-        match ctx.ask(v, suites, Some(groups.clone()), need_for(v)).await {
-            Outcome::Picked {
-                group_code: Some(g),
-                ..
-            } if groups.contains(&g) => {
-                groups.retain(|&x| x != g);
-                found.push(group_name(g));
-            }
-            _ => break,
-        }
-    }
-    found
+fn take(budget: &AtomicU32, n: u32) -> bool {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(n))
+        .is_ok()
 }
 
 fn accepted_suite(code: u16, group: Option<String>) -> AcceptedSuite {
@@ -216,143 +182,175 @@ fn accepted_suite(code: u16, group: Option<String>) -> AcceptedSuite {
     }
 }
 
-fn kx_of(code: u16) -> &'static str {
-    suites::by_code(code).map(|s| s.kx).unwrap_or("")
+fn info(code: u16) -> (&'static str, &'static str) {
+    suites::by_code(code).map_or(("", ""), |s| (s.kx, s.auth))
+}
+
+/// The first answer for `v`, after the tolerance ladder when the full hello got none:
+/// `Err` carries a finished result (version refused or unknown).
+async fn opening(
+    ctx: &Ctx,
+    v: Version,
+    all: &[u16],
+    result: &mut VersionResult,
+) -> Result<(Plan, Option<Outcome>), ()> {
+    let parts = chunks(all, Plan::FULL.max_suites);
+    let first = ctx.ask_q(&Question::new(v, &parts[0]), ctx.retries()).await;
+    match first {
+        Outcome::Refused(r) if r.rejects_version() => Err(()),
+        Outcome::Unknown(e) => match tolerance::discover(ctx, v, &parts[0], e).await {
+            Discovery::Unanswered(e) => {
+                *result = VersionResult::unknown(v, e);
+                Err(())
+            }
+            Discovery::Refused(_) => Err(()),
+            Discovery::Tolerates { plan, note } => {
+                result.intolerance.push(note);
+                Ok((plan, None))
+            }
+        },
+        o => Ok((Plan::FULL, Some(o))),
+    }
 }
 
 /// Probes version `v` completely.
 pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> VersionResult {
     let all = suites::candidates(v);
-    let parts = chunks(&all);
-    let mut result = VersionResult {
-        report: ProtocolReport {
-            version: v,
-            accepted: false,
-            preference: Preference::NotApplicable,
-            suites: Vec::new(),
-            groups: Vec::new(),
-            error: None,
-        },
-        chain: None,
-        failure: None,
-        closed_only: false,
-    };
-    let Some(first_part) = parts.first() else {
+    let mut result = VersionResult::new(v);
+    if all.is_empty() {
+        return result;
+    }
+    let Ok((plan, first)) = opening(&ctx, v, &all, &mut result).await else {
         return result;
     };
 
-    // The first hello decides whether the version is spoken at all.
-    let first = ctx.ask(v, first_part, None, need_for(v)).await;
-    match &first {
-        Outcome::Failed(e) => {
-            result.report.error = Some(e.clone());
-            result.failure = Some(e.clone());
-            return result;
-        }
-        Outcome::Refused(r) if r.rejects_version() => return result,
-        _ => {}
-    }
-
-    // Every chunk is enumerated by its own chain, in parallel (bounded by the semaphore).
-    let mut handles = Vec::with_capacity(parts.len());
-    let mut first = Some(first);
-    for part in parts {
-        let ctx = Arc::clone(&ctx);
-        let f = first.take();
-        handles.push(tokio::spawn(chain(ctx, v, part, f)));
-    }
-    let mut results = Vec::with_capacity(handles.len());
+    // Every chunk is enumerated by its own task, in parallel (bounded by the pacer).
+    let budget = Arc::new(AtomicU32::new(SPLIT_BUDGET));
+    let mut first = first;
+    let handles: Vec<_> = chunks(&all, plan.max_suites)
+        .into_iter()
+        .map(|part| {
+            let task = enumerate_part(
+                Arc::clone(&ctx),
+                v,
+                plan,
+                part,
+                first.take(),
+                Arc::clone(&budget),
+            );
+            tokio::spawn(task)
+        })
+        .collect();
+    let mut parts = Vec::with_capacity(handles.len());
     for h in handles {
-        match h.await {
-            Ok(r) => results.push(r),
-            Err(e) => results.push(ChainResult {
-                error: Some(crate::error::probe_error(
-                    crate::report::ErrorCode::Io,
-                    format!("internal error in a probe task: {e}"),
-                )),
-                ..ChainResult::default()
-            }),
-        }
+        parts.push(h.await.unwrap_or_else(|e| PartResult {
+            error: Some(crate::error::probe_error(
+                ErrorCode::Io,
+                format!("internal error in a probe task: {e}"),
+            )),
+            ..PartResult::default()
+        }));
     }
+    finish_version(&ctx, v, with_groups, parts, result).await
+}
 
+/// Merges the parts and, when something was accepted, learns the order and the groups.
+async fn finish_version(
+    ctx: &Ctx,
+    v: Version,
+    with_groups: bool,
+    parts: Vec<PartResult>,
+    mut result: VersionResult,
+) -> VersionResult {
     let mut picks: Vec<Pick> = Vec::new();
-    let mut chains_with_picks = 0;
-    for r in &results {
-        if !r.picks.is_empty() {
-            chains_with_picks += 1;
-        }
+    let mut unknown = 0usize;
+    let mut last_error = None;
+    for r in &parts {
         for p in &r.picks {
             if !picks.iter().any(|q| q.suite == p.suite) {
                 picks.push(p.clone());
             }
         }
+        unknown += r.unknown.len();
+        if r.error.is_some() {
+            last_error.clone_from(&r.error);
+        }
         if result.chain.is_none() {
-            result.chain = r.chain.clone();
+            result.chain.clone_from(&r.chain);
         }
     }
     if picks.is_empty() {
-        result.closed_only = results
-            .iter()
-            .all(|r| r.first_refusal == Some(Refusal::Closed));
-        if let Some(e) = results.iter().find_map(|r| r.error.clone()) {
-            if results.iter().all(|r| r.error.is_some()) {
-                result.failure = Some(e.clone());
-            }
-            result.report.error = Some(e);
+        if let Some(e) = last_error {
+            return VersionResult {
+                intolerance: result.intolerance,
+                ..VersionResult::unknown(v, e)
+            };
         }
         return result;
     }
-    // A chain that broke after learning something makes the list possibly incomplete.
-    if let Some(e) = results.iter().find_map(|r| r.error.clone()) {
-        result.report.error = Some(crate::error::probe_error(
+    result.report.accepted = true;
+    result.report.status = Some(VersionStatus::Accepted);
+    let mut errors = Vec::new();
+    if let Some(e) = last_error {
+        errors.push(crate::error::probe_error(
             e.code,
-            format!("enumeration may be incomplete: {}", e.message),
+            format!(
+                "enumeration may be incomplete: {unknown} suite(s) got no definitive answer ({})",
+                e.message
+            ),
         ));
     }
-    result.report.accepted = true;
 
     let mut accepted: Vec<u16> = picks.iter().map(|p| p.suite).collect();
-    let single_chain = if chains_with_picks == 1 {
-        Some(accepted.clone())
-    } else {
-        None
-    };
+    let chain_order = (parts.len() == 1 && parts[0].clean).then(|| accepted.clone());
     accepted.sort_unstable();
 
-    // Preference and group enumeration run concurrently.
+    // SSLv3 hellos carry no extensions, so there is no group list to vary.
+    let with_groups = with_groups && v > Version::Ssl30;
     let groups_fut = async {
         if !with_groups {
-            return Vec::new();
+            return group_enum::Groups::default();
         }
         if v >= Version::Tls13 {
-            enumerate_groups(&ctx, v, &accepted, TLS13_GROUPS.to_vec()).await
-        } else {
-            let ecdhe: Vec<u16> = accepted
-                .iter()
-                .copied()
-                .filter(|&c| kx_of(c) == "ECDHE")
-                .collect();
-            if ecdhe.is_empty() {
-                Vec::new()
-            } else {
-                enumerate_groups(&ctx, v, &ecdhe, LEGACY_EC_GROUPS.to_vec()).await
-            }
+            return group_enum::enumerate(ctx, v, &accepted, TLS13_GROUPS.to_vec(), false).await;
+        }
+        let ecdhe: Vec<u16> = accepted
+            .iter()
+            .copied()
+            .filter(|&c| info(c).0 == "ECDHE")
+            .collect();
+        if ecdhe.is_empty() {
+            return group_enum::Groups::default();
+        }
+        let ecdsa_only = ecdhe.iter().all(|&c| info(c).1 == "ECDSA");
+        group_enum::enumerate(ctx, v, &ecdhe, LEGACY_EC_GROUPS.to_vec(), ecdsa_only).await
+    };
+    let pref_fut = preference(ctx, v, &accepted, chain_order.as_deref());
+    let (pref, groups) = tokio::join!(pref_fut, groups_fut);
+    let (pref, order) = match pref {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(crate::error::probe_error(
+                e.code,
+                format!("preference order not determined: {}", e.message),
+            ));
+            (Preference::NotApplicable, accepted.clone())
         }
     };
-    let pref_fut = preference(&ctx, v, &accepted, single_chain.as_deref());
-    let ((pref, order), mut groups) = tokio::join!(pref_fut, groups_fut);
-
+    errors.extend(groups.error);
+    let mut group_names = groups.found;
     // Finite-field DH sizes seen with DHE suites count as groups too (and, without group
     // enumeration, every group seen while enumerating suites).
     for p in &picks {
         if let Some(g) = &p.group {
-            if (!with_groups || g.starts_with("dh")) && !groups.contains(g) {
-                groups.push(g.clone());
+            if (!with_groups || g.starts_with("dh")) && !group_names.contains(g) {
+                group_names.push(g.clone());
             }
         }
     }
+    result.report.error = merge_errors(errors);
     result.report.preference = pref;
-    result.report.groups = groups;
+    result.report.groups = group_names;
     result.report.suites = order
         .into_iter()
         .map(|code| {
@@ -366,6 +364,20 @@ pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> Vers
     result
 }
 
+/// One error saying everything that is incomplete (the first one's code).
+fn merge_errors(errors: Vec<ProbeError>) -> Option<ProbeError> {
+    let first = errors.first()?.code;
+    let message = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(ProbeError {
+        code: first,
+        message,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,14 +385,21 @@ mod tests {
     #[test]
     fn chunks_are_balanced_and_bounded() {
         let codes: Vec<u16> = (0..300).collect();
-        let c = chunks(&codes);
+        let c = chunks(&codes, 128);
         assert_eq!(c.len(), 3);
-        assert!(c
-            .iter()
-            .all(|p| p.len() <= MAX_SUITES_PER_HELLO && p.len() >= 99));
+        assert!(c.iter().all(|p| p.len() <= 128 && p.len() >= 99));
         let flat: Vec<u16> = c.concat();
         assert_eq!(flat, codes);
-        assert_eq!(chunks(&[1, 2]).len(), 1);
-        assert!(chunks(&[]).is_empty());
+        assert_eq!(chunks(&[1, 2], 128).len(), 1);
+        assert_eq!(chunks(&codes, 8).len(), 38);
+        assert!(chunks(&[], 128).is_empty());
+    }
+
+    #[test]
+    fn errors_merge_into_one_sentence() {
+        let e = |c, m: &str| crate::error::probe_error(c, m);
+        let m = merge_errors(vec![e(ErrorCode::Closed, "a"), e(ErrorCode::Timeout, "b")]).unwrap();
+        assert_eq!((m.code, m.message.as_str()), (ErrorCode::Closed, "a; b"));
+        assert!(merge_errors(Vec::new()).is_none());
     }
 }

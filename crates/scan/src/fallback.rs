@@ -1,5 +1,5 @@
 //! TLS_FALLBACK_SCSV (RFC 7507): offer the second-highest accepted version with the SCSV; a
-//! server that honours it answers inappropriate_fallback.
+//! server that honours it answers inappropriate_fallback. No definitive answer: `unknown`.
 
 use crate::net::Need;
 use crate::probe::{Ctx, Outcome, Refusal, ALERT_INAPPROPRIATE_FALLBACK};
@@ -23,6 +23,8 @@ pub async fn check(ctx: &Ctx, accepted: &[(Version, Vec<u16>)]) -> FallbackScsv 
             FallbackScsv::Supported
         }
         Outcome::Picked { .. } => FallbackScsv::NotSupported,
-        _ => FallbackScsv::NotApplicable,
+        // Another refusal of suites the server accepted at this version proves nothing
+        // about the SCSV either.
+        Outcome::Refused(_) | Outcome::Unknown(_) => FallbackScsv::Unknown,
     }
 }

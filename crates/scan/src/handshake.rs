@@ -2,8 +2,50 @@
 //! Certificate message was seen (TLS 1.3 encrypts it).
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// A socket whose every read and write must finish before one deadline: a server that
+/// drips its handshake a byte at a time cannot stretch the per-read timeout forever.
+#[derive(Debug)]
+struct DeadlineStream {
+    inner: TcpStream,
+    deadline: Instant,
+}
+
+impl DeadlineStream {
+    fn remaining(&self) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the handshake did not finish within the probe deadline",
+            ));
+        }
+        Ok(left)
+    }
+}
+
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.remaining()?;
+        self.inner.set_read_timeout(Some(left))?;
+        self.inner.read(buf)
+    }
+}
+
+impl Write for DeadlineStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = self.remaining()?;
+        self.inner.set_write_timeout(Some(left))?;
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
 
 /// All five TLS 1.3 suites, so CCM-only servers are reachable too.
 const TLS13_SUITES: &str = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:\
@@ -14,11 +56,12 @@ fn fetch_blocking(
     sni: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
+    let deadline = Instant::now() + timeout;
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|_| stream.set_write_timeout(Some(timeout)))
-        .map_err(|e| format!("socket: {e}"))?;
+    let stream = DeadlineStream {
+        inner: stream,
+        deadline,
+    };
     let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     b.set_verify(SslVerifyMode::NONE);
     b.set_security_level(0);
@@ -46,7 +89,8 @@ fn fetch_blocking(
     Ok(chain)
 }
 
-/// Completes one handshake with `addr` and returns the chain the server sent (leaf first).
+/// Completes one handshake with `addr` and returns the chain the server sent (leaf first),
+/// all of it within `timeout`.
 pub async fn fetch_chain(
     addr: SocketAddr,
     sni: Option<String>,

@@ -3,8 +3,13 @@
 //! - [`report`]: the scan result model (the JSON contract).
 //! - [`target`]: parsing `HOST[:PORT]`, `[v6]:port`, IP literals and target list files.
 //! - [`engine`]: scanning targets ([`scan_all`], [`scan_target`]) with bounded concurrency.
-//! - [`enumerate`]: per-version suite enumeration, preference order and groups.
-//! - [`probe`]: one hello, one answer, and what it means.
+//! - [`target_scan`]: one target at one address, within its deadline, and its verdict.
+//! - [`enumerate`]: per-version suite enumeration (splitting unanswered offers).
+//! - [`tolerance`]: the smaller-hello ladder for middleboxes that drop large hellos.
+//! - [`preference`]: server, client or mixed suite preference.
+//! - [`group_enum`]: accepted key-exchange groups.
+//! - [`probe`]: one hello, one answer, what it proves, and retries.
+//! - [`pacing`]: adaptive per-target connection limit and spacing.
 //! - [`net`]: sockets: resolve, connect, send a hello, read the first flight.
 //! - [`hello`]: probe ClientHellos with real TLS 1.3 key shares.
 //! - [`fallback`]: TLS_FALLBACK_SCSV check.
@@ -19,12 +24,17 @@ pub mod engine;
 pub mod enumerate;
 pub mod error;
 pub mod fallback;
+pub mod group_enum;
 pub mod handshake;
 pub mod hello;
 pub mod net;
+pub mod pacing;
+pub mod preference;
 pub mod probe;
 pub mod report;
 pub mod target;
+pub mod target_scan;
+pub mod tolerance;
 
 pub use engine::{
     scan_all, scan_target, scan_target_addresses, ResolveOverride, ScanOptions, TargetInput,

@@ -48,7 +48,16 @@ pub async fn resolve(host_port: &str, limit: Duration) -> Result<Vec<SocketAddr>
 
 /// Opens a TCP connection within `limit`.
 pub async fn connect(addr: SocketAddr, limit: Duration) -> Result<TcpStream, ProbeError> {
-    match timeout(limit, TcpStream::connect(addr)).await {
+    connect_by(addr, Instant::now() + limit, limit).await
+}
+
+/// Opens a TCP connection before `deadline` (`limit` is only quoted in the error).
+pub async fn connect_by(
+    addr: SocketAddr,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<TcpStream, ProbeError> {
+    match tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await {
         Err(_) => Err(connect_timeout(addr, limit)),
         Ok(Err(e)) => Err(connect_error(addr, &e)),
         Ok(Ok(s)) => {
@@ -102,6 +111,7 @@ struct FlightReader {
     flight: Option<Flight>,
     kx: Option<&'static str>,
     need: Need,
+    warnings: Vec<Alert>,
 }
 
 impl FlightReader {
@@ -111,7 +121,13 @@ impl FlightReader {
             flight: None,
             kx: None,
             need,
+            warnings: Vec::new(),
         }
+    }
+
+    /// True when everything read so far (`used` of `total` bytes) were warning alerts.
+    fn only_warnings(&self, used: usize, total: usize) -> bool {
+        self.flight.is_none() && !self.warnings.is_empty() && used == total
     }
 
     fn finish(&mut self) -> Option<Answer> {
@@ -129,7 +145,14 @@ impl FlightReader {
                 if let Some(a) = self.finish() {
                     return Ok(Step::Done(a));
                 }
-                Ok(Step::Done(Answer::Alert(parse_alert(fragment)?)))
+                let alert = parse_alert(fragment)?;
+                // A warning (e.g. unrecognized_name from a server that then goes on with its
+                // default certificate) is not an answer; close_notify ends the conversation.
+                if alert.level == 1 && alert.description != 0 {
+                    self.warnings.push(alert);
+                    return Ok(Step::More);
+                }
+                Ok(Step::Done(Answer::Alert(alert)))
             }
             22 => {
                 self.reader.push(fragment)?;
@@ -182,15 +205,17 @@ impl FlightReader {
     }
 }
 
-/// Connects to `addr`, sends `hello` and reads the answer, each step bounded by `limit`.
+/// Connects to `addr`, sends `hello` and reads the answer, all of it before `deadline`
+/// (`limit` is the per-probe timeout, quoted in errors): a server that drips its answer
+/// byte by byte cannot hold the probe longer.
 pub async fn exchange(
     addr: SocketAddr,
     hello: &[u8],
+    deadline: Instant,
     limit: Duration,
     need: Need,
 ) -> Result<Answer, ProbeError> {
-    let mut stream = connect(addr, limit).await?;
-    let deadline = Instant::now() + limit;
+    let mut stream = connect_by(addr, deadline, limit).await?;
     match tokio::time::timeout_at(deadline, stream.write_all(hello)).await {
         Err(_) => return Err(read_timeout(addr, limit)),
         Ok(Err(e)) => {
@@ -217,8 +242,9 @@ pub async fn exchange(
                     None => Err(probe_error(
                         ErrorCode::Timeout,
                         format!(
-                            "{addr}: the server sent {} byte(s) and then stalled before a complete ServerHello",
-                            buf.len()
+                            "{addr}: the server sent {} byte(s) but no complete answer within {}",
+                            buf.len(),
+                            crate::error::fmt_duration(limit)
                         ),
                     )),
                 };
@@ -238,7 +264,7 @@ pub async fn exchange(
         if n == 0 {
             return match fr.finish() {
                 Some(a) => Ok(a),
-                None if buf.is_empty() => Ok(Answer::Closed),
+                None if buf.is_empty() || fr.only_warnings(start, buf.len()) => Ok(Answer::Closed),
                 None => Err(probe_error(
                     ErrorCode::Malformed,
                     format!(

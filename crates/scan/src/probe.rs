@@ -1,42 +1,77 @@
-//! One probe = one connection = one ClientHello, and what its answer means for the version
-//! and suites offered: a pick, a refusal, or a failure.
+//! One probe = one connection = one ClientHello, and what its answer proves: a pick, a
+//! definitive refusal, or nothing (`Unknown`). Indeterminate answers are retried (bounded,
+//! with backoff, through the target's [`Pacer`]); only definitive ones may remove a suite or
+//! mark a version not accepted.
 
-use crate::hello;
+use crate::error::probe_error;
+use crate::hello::{self, Shape};
 use crate::net::{self, Answer, Flight, Need};
-use crate::report::ProbeError;
+use crate::pacing::Pacer;
+use crate::report::{ErrorCode, ProbeError};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tlsfloor_wire::groups::group_name;
 use tlsfloor_wire::Version;
-use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 /// protocol_version alert: the server does not speak the offered version.
 pub const ALERT_PROTOCOL_VERSION: u8 = 70;
 /// inappropriate_fallback alert (RFC 7507).
 pub const ALERT_INAPPROPRIATE_FALLBACK: u8 = 86;
+/// handshake_failure alert: no acceptable set of parameters.
+pub const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+/// insufficient_security alert: the offer is too weak for the server.
+pub const ALERT_INSUFFICIENT_SECURITY: u8 = 71;
+/// illegal_parameter alert.
+pub const ALERT_ILLEGAL_PARAMETER: u8 = 47;
+/// unrecognized_name alert (RFC 6066): the server wants another SNI.
+pub const ALERT_UNRECOGNIZED_NAME: u8 = 112;
 
-/// Shared per-target probing context: where to connect, what SNI to send, and a limit on
-/// simultaneous connections.
+/// Alerts that are a server's definitive "no" to a hello.
+const REFUSAL_ALERTS: &[u8] = &[
+    ALERT_HANDSHAKE_FAILURE,
+    ALERT_PROTOCOL_VERSION,
+    ALERT_INSUFFICIENT_SECURITY,
+    ALERT_ILLEGAL_PARAMETER,
+    ALERT_INAPPROPRIATE_FALLBACK,
+];
+
+/// How a probe's retries and deadlines are bounded for one target.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bound on one probe (connect, send, read the answer: all of it).
+    pub timeout: Duration,
+    /// Retries of one question after an indeterminate answer (timeouts get at most one).
+    pub retries: u32,
+    /// Retries allowed for the whole target, so a hostile server cannot multiply the work.
+    pub retry_budget: u32,
+    /// When the whole target must be done.
+    pub deadline: Instant,
+}
+
+/// Shared per-target probing context: where to connect, what SNI to send, the pacer and
+/// the limits.
 #[derive(Debug)]
 pub struct Ctx {
     /// The socket address probed.
     pub addr: SocketAddr,
     /// SNI to send, if any.
     pub sni: Option<String>,
-    /// Bound on the connect and on waiting for the answer.
+    /// Bound on each probe.
     pub timeout: Duration,
-    permits: Semaphore,
+    limits: Limits,
+    pacer: Pacer,
+    retries_left: AtomicU32,
 }
 
-/// Why a hello was refused.
+/// A definitive refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// A TLS alert (description code and name).
+    /// A refusal alert (description code and name).
     Alert(u8, &'static str),
-    /// A ServerHello for another protocol version.
+    /// A ServerHello for a lower protocol version: the server's highest is below the offer.
     OtherVersion(String),
-    /// The server closed or reset the connection without a word.
-    Closed,
 }
 
 impl Refusal {
@@ -63,30 +98,98 @@ pub enum Outcome {
         /// Everything read.
         flight: Box<Flight>,
     },
-    /// The hello was refused.
+    /// The hello was definitively refused.
     Refused(Refusal),
-    /// The probe failed (timeout, not TLS, malformed …).
-    Failed(ProbeError),
+    /// Nothing was learnt: timeout, reset, silent close, garbled or impossible answer.
+    Unknown(ProbeError),
+}
+
+impl Outcome {
+    /// True for a ServerHello or a refusal: an answer that proves something.
+    pub fn is_definitive(&self) -> bool {
+        !matches!(self, Outcome::Unknown(_))
+    }
+}
+
+/// One question to a server: a hello and how much of the answer to read.
+#[derive(Debug, Clone)]
+pub struct Question<'a> {
+    /// The version offered.
+    pub version: Version,
+    /// The suites offered.
+    pub suites: &'a [u16],
+    /// The groups offered (the shape's default when `None`).
+    pub groups: Option<Vec<u16>>,
+    /// How much of the flight to read.
+    pub need: Need,
+    /// How the hello is built.
+    pub shape: Shape,
+}
+
+impl<'a> Question<'a> {
+    /// A full-shape question for `version` offering `suites`, reading what the version needs.
+    pub fn new(version: Version, suites: &'a [u16]) -> Question<'a> {
+        Question {
+            version,
+            suites,
+            groups: None,
+            need: need_for(version),
+            shape: Shape::Full,
+        }
+    }
+}
+
+/// How much of the flight a version's enumeration reads: through ServerHelloDone for
+/// TLS ≤ 1.2 (certificate, key exchange), the ServerHello for TLS 1.3.
+pub fn need_for(v: Version) -> Need {
+    if v >= Version::Tls13 {
+        Need::Hello
+    } else {
+        Need::Flight
+    }
 }
 
 impl Ctx {
-    /// A context allowing `connections` simultaneous probes.
-    pub fn new(
-        addr: SocketAddr,
-        sni: Option<String>,
-        timeout: Duration,
-        connections: usize,
-    ) -> Ctx {
+    /// A context for one target.
+    pub fn new(addr: SocketAddr, sni: Option<String>, connections: usize, limits: Limits) -> Ctx {
         Ctx {
             addr,
             sni,
-            timeout,
-            permits: Semaphore::new(connections.max(1)),
+            timeout: limits.timeout,
+            limits,
+            pacer: Pacer::new(connections),
+            retries_left: AtomicU32::new(limits.retry_budget),
         }
     }
 
-    /// Sends one hello for `v` with `suites` (and `groups`, or the default list) and
-    /// interprets the answer.
+    /// The pacing needed so far.
+    pub fn pacing(&self) -> crate::report::Pacing {
+        self.pacer.report()
+    }
+
+    /// A paced connection slot for work outside [`ask`](Self::ask) (the real handshake);
+    /// give it back with [`release`](Self::release).
+    pub async fn acquire(&self) -> crate::pacing::Slot {
+        self.pacer.acquire().await
+    }
+
+    /// Gives back a slot from [`acquire`](Self::acquire).
+    pub fn release(&self, slot: crate::pacing::Slot, definitive: bool) {
+        self.pacer.finish(slot, definitive);
+    }
+
+    /// Retries of one question after an indeterminate answer.
+    pub fn retries(&self) -> u32 {
+        self.limits.retries
+    }
+
+    /// The target deadline.
+    pub fn deadline(&self) -> Instant {
+        self.limits.deadline
+    }
+
+    /// Full-shape hello for `v` with `suites` (and `groups`, or the default list), retried
+    /// until definitive or out of retries.
     pub async fn ask(
         &self,
         v: Version,
@@ -94,18 +197,100 @@ impl Ctx {
         groups: Option<Vec<u16>>,
         need: Need,
     ) -> Outcome {
-        let bytes = hello::build(v, suites.to_vec(), self.sni.as_deref(), groups);
-        let answer = {
-            // The semaphore is never closed, so acquiring cannot fail; if it ever did, the
-            // probe would just run without a permit.
-            let _permit = self.permits.acquire().await.ok();
-            net::exchange(self.addr, &bytes, self.timeout, need).await
+        let q = Question {
+            version: v,
+            suites,
+            groups,
+            need,
+            shape: Shape::Full,
         };
-        match answer {
-            Err(e) => Outcome::Failed(e),
-            Ok(a) => classify(v, suites, a),
+        self.ask_q(&q, self.limits.retries).await
+    }
+
+    /// Asks `q`, sending it again up to `retries` times (one for timeouts) while the answer
+    /// is indeterminate and retryable, with exponential backoff and within the target's
+    /// retry budget and deadline.
+    pub async fn ask_q(&self, q: &Question<'_>, retries: u32) -> Outcome {
+        let mut attempt = 0u32;
+        loop {
+            let outcome = self.ask_once(q).await;
+            let Outcome::Unknown(e) = &outcome else {
+                return outcome;
+            };
+            let allowed = match e.code {
+                ErrorCode::Timeout => retries.min(1),
+                ErrorCode::NotTls
+                | ErrorCode::ProtocolViolation
+                | ErrorCode::SniRequired
+                | ErrorCode::Deadline => 0,
+                ErrorCode::Malformed | ErrorCode::UnexpectedAlert => retries.min(1),
+                _ => retries,
+            };
+            if attempt >= allowed || !self.take_retry() {
+                return outcome;
+            }
+            attempt += 1;
+            self.pacer.count_retry();
+            let backoff = Duration::from_millis(25 << attempt.min(5))
+                + Duration::from_millis(rand::random::<u64>() % 25);
+            let wake = (Instant::now() + backoff).min(self.limits.deadline);
+            tokio::time::sleep_until(wake).await;
         }
     }
+
+    fn take_retry(&self) -> bool {
+        self.retries_left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// One connection, one hello, one interpreted answer.
+    async fn ask_once(&self, q: &Question<'_>) -> Outcome {
+        if Instant::now() >= self.limits.deadline {
+            return Outcome::Unknown(deadline_error());
+        }
+        let bytes = hello::build(
+            q.version,
+            q.suites.to_vec(),
+            self.sni.as_deref(),
+            q.groups.clone(),
+            q.shape,
+        );
+        let slot = self.pacer.acquire().await;
+        let now = Instant::now();
+        if now >= self.limits.deadline {
+            self.pacer.finish(slot, true);
+            return Outcome::Unknown(deadline_error());
+        }
+        let deadline = (now + self.limits.timeout).min(self.limits.deadline);
+        let answer = net::exchange(self.addr, &bytes, deadline, self.limits.timeout, q.need).await;
+        let outcome = match answer {
+            Err(e) if deadline == self.limits.deadline && e.code == ErrorCode::Timeout => {
+                Outcome::Unknown(deadline_error())
+            }
+            Err(e) => Outcome::Unknown(e),
+            Ok(a) => classify(q.version, q.suites, a),
+        };
+        // Only answers that say something about the server's capacity steer the pacing:
+        // an HTTP reply or a protocol violation is deterministic, not congestion.
+        let pacing_neutral = matches!(
+            &outcome,
+            Outcome::Unknown(e) if matches!(
+                e.code,
+                ErrorCode::NotTls | ErrorCode::ProtocolViolation | ErrorCode::SniRequired | ErrorCode::Deadline
+            )
+        );
+        self.pacer
+            .finish(slot, outcome.is_definitive() || pacing_neutral);
+        outcome
+    }
+}
+
+fn deadline_error() -> ProbeError {
+    probe_error(
+        ErrorCode::Deadline,
+        "the per-target deadline passed before an answer (raise --target-timeout)",
+    )
 }
 
 /// The group an answer names: TLS 1.3 key_share / HelloRetryRequest, or the
@@ -125,39 +310,215 @@ fn flight_group(f: &Flight) -> (Option<u16>, Option<String>) {
     (None, None)
 }
 
+fn violation(msg: String) -> Outcome {
+    Outcome::Unknown(probe_error(ErrorCode::ProtocolViolation, msg))
+}
+
+/// What a ServerHello's version means for a hello offering only `v`: `Ok(None)` it is `v`,
+/// `Ok(Some(name))` a lower version (a refusal of `v`), `Err` a version never offered.
+fn hello_version(v: Version, f: &Flight) -> Result<Option<String>, String> {
+    let h = &f.hello;
+    let offered_max = v.wire();
+    let chosen = match (v >= Version::Tls13, h.selected_version) {
+        (true, Some(0x0304)) => return Ok(None),
+        (true, Some(other)) => {
+            return Err(format!(
+                "the server selected version 0x{other:04x}, which was not offered"
+            ))
+        }
+        (false, Some(other)) => {
+            return Err(format!(
+                "the server sent supported_versions (0x{other:04x}) to a hello that offered none"
+            ))
+        }
+        (true, None) => h.legacy_version.min(0x0304),
+        (false, None) => h.legacy_version,
+    };
+    let legacy_max = if v >= Version::Tls13 {
+        0x0303
+    } else {
+        offered_max
+    };
+    if chosen == offered_max && v < Version::Tls13 {
+        return Ok(None);
+    }
+    match Version::from_wire(chosen) {
+        Some(lower) if chosen <= legacy_max => Ok(Some(lower.name().to_string())),
+        _ => Err(format!(
+            "the server answered with version 0x{chosen:04x} to a hello offering at most {}",
+            v.name()
+        )),
+    }
+}
+
 /// Interprets an answer to a hello for `v` offering `offered`.
 pub fn classify(v: Version, offered: &[u16], answer: Answer) -> Outcome {
     match answer {
-        Answer::Closed => Outcome::Refused(Refusal::Closed),
-        Answer::Alert(a) => Outcome::Refused(Refusal::Alert(a.description, a.description_name())),
-        Answer::Hello(f) => {
-            let got = f.hello.version();
-            if got != Some(v) {
-                let name = match got {
-                    Some(g) => g.name().to_string(),
-                    None => format!(
-                        "0x{:04x}",
-                        f.hello.selected_version.unwrap_or(f.hello.legacy_version)
-                    ),
-                };
-                return Outcome::Refused(Refusal::OtherVersion(name));
-            }
-            if !offered.contains(&f.hello.cipher) {
-                return Outcome::Failed(crate::error::probe_error(
-                    crate::report::ErrorCode::Malformed,
-                    format!(
-                        "the server selected cipher suite 0x{:04x}, which was not offered",
-                        f.hello.cipher
-                    ),
-                ));
-            }
-            let (group_code, group) = flight_group(&f);
-            Outcome::Picked {
-                suite: f.hello.cipher,
-                group_code,
-                group,
-                flight: f,
-            }
+        Answer::Closed => Outcome::Unknown(probe_error(
+            ErrorCode::Closed,
+            "the server closed the connection without a TLS answer (no alert)",
+        )),
+        Answer::Alert(a) if REFUSAL_ALERTS.contains(&a.description) => {
+            Outcome::Refused(Refusal::Alert(a.description, a.description_name()))
         }
+        Answer::Alert(a) if a.description == ALERT_UNRECOGNIZED_NAME => {
+            Outcome::Unknown(probe_error(
+                ErrorCode::SniRequired,
+                "the server answered unrecognized_name: it does not serve this SNI (try --sni NAME)",
+            ))
+        }
+        Answer::Alert(a) => Outcome::Unknown(probe_error(
+            ErrorCode::UnexpectedAlert,
+            format!("the server answered {a}, which is not a refusal"),
+        )),
+        Answer::Hello(f) => match hello_version(v, &f) {
+            Err(msg) => violation(msg),
+            Ok(Some(lower)) => Outcome::Refused(Refusal::OtherVersion(lower)),
+            Ok(None) if !offered.contains(&f.hello.cipher) => violation(format!(
+                "the server selected cipher suite 0x{:04x}, which was not offered",
+                f.hello.cipher
+            )),
+            Ok(None) if f.hello.compression != 0 => violation(format!(
+                "the server selected compression method {}, which was not offered",
+                f.hello.compression
+            )),
+            Ok(None) => {
+                let (group_code, group) = flight_group(&f);
+                Outcome::Picked {
+                    suite: f.hello.cipher,
+                    group_code,
+                    group,
+                    flight: f,
+                }
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tlsfloor_wire::server::{Alert, ServerHello};
+
+    fn hello(legacy: u16, selected: Option<u16>, cipher: u16) -> Answer {
+        Answer::Hello(Box::new(Flight {
+            hello: ServerHello {
+                legacy_version: legacy,
+                random: [0; 32],
+                session_id: Vec::new(),
+                cipher,
+                compression: 0,
+                extensions: Vec::new(),
+                selected_version: selected,
+                key_share_group: None,
+                hello_retry_request: false,
+                downgrade_sentinel: None,
+            },
+            certificates: None,
+            key_exchange: None,
+        }))
+    }
+
+    fn code(o: &Outcome) -> Option<ErrorCode> {
+        match o {
+            Outcome::Unknown(e) => Some(e.code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn only_refusal_alerts_and_lower_versions_are_definitive() {
+        let alert = |d| {
+            Answer::Alert(Alert {
+                level: 2,
+                description: d,
+            })
+        };
+        for d in [40, 70, 71, 47] {
+            assert!(
+                classify(Version::Tls12, &[1], alert(d)).is_definitive(),
+                "{d}"
+            );
+        }
+        for d in [80, 50, 10, 0, 49] {
+            assert_eq!(
+                code(&classify(Version::Tls12, &[1], alert(d))),
+                Some(ErrorCode::UnexpectedAlert),
+                "{d}"
+            );
+        }
+        assert_eq!(
+            code(&classify(Version::Tls12, &[1], alert(112))),
+            Some(ErrorCode::SniRequired)
+        );
+        assert_eq!(
+            code(&classify(Version::Tls12, &[1], Answer::Closed)),
+            Some(ErrorCode::Closed)
+        );
+        assert_eq!(
+            classify(Version::Tls12, &[0x2f], hello(0x0301, None, 0x2f)),
+            Outcome::Refused(Refusal::OtherVersion("TLSv1.0".into()))
+        );
+        // TLS 1.3 offered, TLS 1.2 chosen through legacy_version: a refusal of 1.3.
+        assert_eq!(
+            classify(Version::Tls13, &[0x2f], hello(0x0303, None, 0x2f)),
+            Outcome::Refused(Refusal::OtherVersion("TLSv1.2".into()))
+        );
+    }
+
+    #[test]
+    fn answers_outside_the_offer_are_protocol_violations() {
+        let pv = Some(ErrorCode::ProtocolViolation);
+        // A higher version than offered.
+        assert_eq!(
+            code(&classify(
+                Version::Tls10,
+                &[0x2f],
+                hello(0x0303, None, 0x2f)
+            )),
+            pv
+        );
+        assert_eq!(
+            code(&classify(
+                Version::Ssl30,
+                &[0x2f],
+                hello(0x0301, None, 0x2f)
+            )),
+            pv
+        );
+        // supported_versions in answer to a hello without it, or an unoffered one.
+        assert_eq!(
+            code(&classify(
+                Version::Tls12,
+                &[0x2f],
+                hello(0x0303, Some(0x0304), 0x2f)
+            )),
+            pv
+        );
+        assert_eq!(
+            code(&classify(
+                Version::Tls13,
+                &[0x1301],
+                hello(0x0303, Some(0x0305), 0x1301)
+            )),
+            pv
+        );
+        // A suite never offered.
+        assert_eq!(
+            code(&classify(
+                Version::Tls12,
+                &[0x2f],
+                hello(0x0303, None, 0x35)
+            )),
+            pv
+        );
+        assert!(matches!(
+            classify(
+                Version::Tls13,
+                &[0x1301],
+                hello(0x0303, Some(0x0304), 0x1301)
+            ),
+            Outcome::Picked { suite: 0x1301, .. }
+        ));
     }
 }

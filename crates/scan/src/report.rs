@@ -58,6 +58,80 @@ pub struct TargetReport {
     /// them with `--all-addresses`); empty for IP literals and single-address names.
     #[serde(default)]
     pub other_addresses: Vec<String>,
+    /// False when some answer needed for this report was never learnt (a version `unknown`,
+    /// an enumeration cut short, the fallback check unanswered, or `error` set): the report
+    /// is then not proof. Reports written before the field read as complete unless another
+    /// field says otherwise; use [`TargetReport::is_complete`].
+    #[serde(default = "default_true")]
+    pub complete: bool,
+    /// How the probes were paced for this target: whether it had to slow down (a connection
+    /// or rate limit), with how many retries. `None` in reports written before the field.
+    #[serde(default)]
+    pub pacing: Option<Pacing>,
+    /// Middlebox intolerance found, e.g. "no answer to hellos with more than 64 suites".
+    #[serde(default)]
+    pub intolerance: Vec<String>,
+    /// True when the scan was interrupted (Ctrl-C) before this target finished.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub interrupted: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl TargetReport {
+    /// True when everything in the report is proven: no target error, every version either
+    /// accepted or definitively refused, no enumeration cut short, fallback answered.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+            && self.error.is_none()
+            && self.fallback_scsv != FallbackScsv::Unknown
+            && self.protocols.iter().all(|p| p.error.is_none())
+    }
+
+    /// One line per reason the report is not proof (empty when [`is_complete`](Self::is_complete)).
+    pub fn incomplete_reasons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(e) = &self.error {
+            out.push(e.message.clone());
+        }
+        for p in &self.protocols {
+            if let Some(e) = &p.error {
+                out.push(format!("{}: {}", p.version.name(), e.message));
+            }
+        }
+        if self.fallback_scsv == FallbackScsv::Unknown {
+            out.push("TLS_FALLBACK_SCSV: no definitive answer".into());
+        }
+        if out.is_empty() && !self.is_complete() {
+            out.push("the scan did not finish".into());
+        }
+        out
+    }
+}
+
+/// How probes to one target were paced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pacing {
+    /// True when indeterminate answers (silent closes, resets, timeouts) made tlsfloor slow
+    /// down for this target.
+    pub throttled: bool,
+    /// Simultaneous connections the target tolerated at the end (the configured
+    /// `--connections` when it never had to slow down).
+    pub max_connections: usize,
+    /// Spacing between new connections at the end, in milliseconds (0: none).
+    pub interval_ms: u64,
+    /// Probes sent again after an indeterminate answer.
+    pub retries: u32,
+    /// Answers that proved nothing (silent close, reset, timeout, garbled).
+    pub indeterminate: u32,
+    /// TCP connections opened to the target.
+    pub connections: u32,
 }
 
 /// The result of probing one protocol version.
@@ -73,8 +147,40 @@ pub struct ProtocolReport {
     pub suites: Vec<AcceptedSuite>,
     /// Key-exchange groups the server accepted at this version (ECDHE/DHE/TLS 1.3), if enumerated.
     pub groups: Vec<String>,
-    /// Set when probing this version failed for a reason other than a refusal.
+    /// Set when probing this version failed for a reason other than a refusal, or when the
+    /// suite list, order or groups may be incomplete. A version with an error is not proof.
     pub error: Option<ProbeError>,
+    /// `accepted`, `not_accepted` (a definitive refusal: an alert or a ServerHello for
+    /// another version) or `unknown` (no definitive answer). Absent in old reports: use
+    /// [`ProtocolReport::status`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<VersionStatus>,
+}
+
+impl ProtocolReport {
+    /// The version's status; derived from `accepted` and `error` for reports without it.
+    pub fn status(&self) -> VersionStatus {
+        match self.status {
+            Some(s) => s,
+            None if self.accepted => VersionStatus::Accepted,
+            None if self.error.is_some() => VersionStatus::Unknown,
+            None => VersionStatus::NotAccepted,
+        }
+    }
+}
+
+/// What is known about one protocol version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    /// A ServerHello at this version.
+    Accepted,
+    /// Definitively refused: an alert such as protocol_version or handshake_failure to every
+    /// hello, or a ServerHello for another version.
+    NotAccepted,
+    /// No definitive answer: silent closes, resets, timeouts or garbled answers, even after
+    /// retries and a minimal hello. Never read as "not accepted".
+    Unknown,
 }
 
 /// One cipher suite a server accepted.
@@ -102,6 +208,10 @@ pub enum Preference {
     Server,
     /// The server follows the client's order; `suites` is in registry order.
     Client,
+    /// The server's choice depends on the client's order (e.g. it prefers ChaCha20 only
+    /// when the client lists it first, as Go and OpenSSL's `-prioritize_chacha` do);
+    /// `suites` is the order a typical modern client gets.
+    Mixed,
     /// Fewer than two suites accepted, so no order exists.
     NotApplicable,
 }
@@ -116,6 +226,8 @@ pub enum FallbackScsv {
     NotSupported,
     /// Only one version accepted, or the target could not be scanned.
     NotApplicable,
+    /// The check got no definitive answer (silent close, reset, timeout).
+    Unknown,
 }
 
 /// A summary of one certificate in the chain.
@@ -174,4 +286,17 @@ pub enum ErrorCode {
     Unreachable,
     /// Any other I/O error.
     Io,
+    /// The server closed the connection without a TLS answer (no alert): proves nothing.
+    Closed,
+    /// An alert that is not a refusal (e.g. internal_error, decode_error): proves nothing.
+    UnexpectedAlert,
+    /// The server answered with a suite or version the hello never offered.
+    ProtocolViolation,
+    /// Every hello was answered with unrecognized_name: the server needs another SNI
+    /// (`--sni NAME`).
+    SniRequired,
+    /// The per-target deadline (`--target-timeout`) passed before this answer was learnt.
+    Deadline,
+    /// The scan was interrupted (Ctrl-C) before this target finished.
+    Interrupted,
 }

@@ -39,6 +39,14 @@ pub struct Args {
     /// standard output carries the policy verdicts).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Bound on one target as a whole (default: 5 × --timeout × versions); what is not
+    /// learnt by then is reported unknown and the target incomplete (exit 3).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub target_timeout: Option<Duration>,
+    /// Retries of one probe after an indeterminate answer (silent close, reset; timeouts
+    /// are retried once at most).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
     /// Skip key-exchange group enumeration (faster, fewer connections).
     #[arg(long)]
     pub no_groups: bool,
@@ -154,9 +162,10 @@ pub fn print_report(report: &ScanReport, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The exit status for a report, before any policy: 3 when some target failed.
+/// The exit status for a report, before any policy: 3 when some target failed or is not
+/// fully proven (a version unknown, an enumeration cut short).
 pub fn scan_exit(report: &ScanReport) -> Exit {
-    if report.targets.iter().any(|t| t.error.is_some()) {
+    if report.targets.iter().any(|t| !t.is_complete()) {
         Exit::Incomplete
     } else {
         Exit::Ok
@@ -173,6 +182,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         groups: !args.no_groups,
         all_addresses: args.all_addresses,
         resolve: args.resolve.clone(),
+        retries: args.retries,
+        target_timeout: args.target_timeout,
         ..ScanOptions::default()
     };
     let report = scan_blocking(inputs, opts)?;

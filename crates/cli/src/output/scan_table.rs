@@ -4,6 +4,7 @@
 use super::{table, Style};
 use tlsfloor_scan::report::{
     CertificateSummary, FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport,
+    VersionStatus,
 };
 
 fn ms(d: u64) -> String {
@@ -16,14 +17,11 @@ fn ms(d: u64) -> String {
 
 fn protocol_line(p: &ProtocolReport, st: Style) -> Vec<String> {
     let name = p.version.name().to_string();
-    let verdict = if p.accepted {
-        if p.version.is_legacy() {
-            st.red("accepted  LEGACY")
-        } else {
-            st.green("accepted")
-        }
-    } else {
-        st.dim("not accepted")
+    let verdict = match p.status() {
+        VersionStatus::Accepted if p.version.is_legacy() => st.red("accepted  LEGACY"),
+        VersionStatus::Accepted => st.green("accepted"),
+        VersionStatus::NotAccepted => st.dim("not accepted"),
+        VersionStatus::Unknown => st.yellow("UNKNOWN (not proven refused)"),
     };
     let note = match &p.error {
         Some(e) => st.yellow(&format!("({}: {})", code_name(e.code), e.message)),
@@ -44,6 +42,9 @@ fn suites_block(p: &ProtocolReport, st: Style) -> String {
     let order = match p.preference {
         Preference::Server => "server preference order",
         Preference::Client => "server follows the client's order",
+        Preference::Mixed => {
+            "server order depends on the client's order (mixed); shown: what a modern client gets"
+        }
         Preference::NotApplicable => "single suite",
     };
     let mut out = format!(
@@ -134,6 +135,29 @@ fn validity(c: &CertificateSummary, st: Style) -> String {
     format!("{} .. {} ({days})", c.not_before, c.not_after)
 }
 
+/// Pacing and intolerance notes, when the target needed any.
+fn pacing_block(t: &TargetReport, st: Style) -> String {
+    let mut out = String::new();
+    if let Some(p) = t.pacing.as_ref().filter(|p| p.throttled) {
+        out.push_str(&format!(
+            "  {} {}\n",
+            st.bold("Pacing:"),
+            st.yellow(&format!(
+                "slowed down: at most {} connection(s) at once, {} ms apart; {} retries after {} indeterminate answers ({} connections)",
+                p.max_connections, p.interval_ms, p.retries, p.indeterminate, p.connections
+            ))
+        ));
+    }
+    for note in &t.intolerance {
+        out.push_str(&format!(
+            "  {} {}\n",
+            st.bold("Intolerance:"),
+            st.yellow(note)
+        ));
+    }
+    out
+}
+
 /// Renders one target.
 pub fn render_target(t: &TargetReport, st: Style) -> String {
     let mut out = String::new();
@@ -175,16 +199,32 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
         FallbackScsv::Supported => st.green("supported (downgrade protection)"),
         FallbackScsv::NotSupported => st.yellow("NOT supported (no downgrade protection)"),
         FallbackScsv::NotApplicable => st.dim("not applicable (fewer than two versions)"),
+        FallbackScsv::Unknown => st.yellow("UNKNOWN (no definitive answer)"),
     };
     out.push_str(&format!("  {} {fb}\n", st.bold("TLS_FALLBACK_SCSV:")));
     out.push_str(&cert_block(t, st));
+    out.push_str(&pacing_block(t, st));
     let legacy: Vec<&str> = t
         .protocols
         .iter()
         .filter(|p| p.accepted && p.version.is_legacy())
         .map(|p| p.version.name())
         .collect();
-    if legacy.is_empty() {
+    let unproven: Vec<&str> = t
+        .protocols
+        .iter()
+        .filter(|p| p.status() == VersionStatus::Unknown && p.version.is_legacy())
+        .map(|p| p.version.name())
+        .collect();
+    if legacy.is_empty() && !unproven.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            st.yellow(&format!(
+                "INCOMPLETE: no definitive answer for {}: not proven refused.",
+                unproven.join(", ")
+            ))
+        ));
+    } else if legacy.is_empty() {
         out.push_str(&format!(
             "  {}\n",
             st.green("No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused).")
@@ -213,6 +253,11 @@ pub fn render(report: &ScanReport, st: Style) -> String {
         .iter()
         .filter(|t| t.error.is_some())
         .collect();
+    let incomplete: Vec<&TargetReport> = report
+        .targets
+        .iter()
+        .filter(|t| t.error.is_none() && !t.is_complete())
+        .collect();
     let legacy = report
         .targets
         .iter()
@@ -223,13 +268,22 @@ pub fn render(report: &ScanReport, st: Style) -> String {
         })
         .count();
     out.push_str(&format!(
-        "{} target(s) in {}: {} scanned, {} with legacy TLS, {} failed\n",
+        "{} target(s) in {}: {} scanned, {} with legacy TLS, {} incomplete, {} failed\n",
         report.targets.len(),
         ms(report.duration_ms),
         report.targets.len() - failed.len(),
         legacy,
+        incomplete.len(),
         failed.len()
     ));
+    for t in incomplete {
+        out.push_str(&format!(
+            "  {} {}: {}\n",
+            st.yellow("incomplete"),
+            t.target,
+            t.incomplete_reasons().join("; ")
+        ));
+    }
     for t in failed {
         if let Some(e) = &t.error {
             // Messages usually start with the address already; do not say it twice.
