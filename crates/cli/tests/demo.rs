@@ -98,7 +98,13 @@ fn every_json_field_is_documented() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
     let mut fields = BTreeSet::new();
     field_names(&report, &mut fields);
-    for added in ["certificate_errors", "other_addresses"] {
+    for added in [
+        "certificate_errors",
+        "other_addresses",
+        "complete",
+        "pacing",
+        "status",
+    ] {
         assert!(fields.contains(added), "{added} missing from {fields:?}");
     }
     let doc = std::fs::read_to_string(concat!(

@@ -164,6 +164,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
                     groups: vec![],
                     error: None,
                     status: None,
+                    refused_with: None,
                 }
             })
             .collect(),

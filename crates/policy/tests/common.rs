@@ -31,6 +31,7 @@ pub fn proto(version: Version, codes: &[u16]) -> ProtocolReport {
         groups: Vec::new(),
         error: None,
         status: None,
+        refused_with: None,
     }
 }
 

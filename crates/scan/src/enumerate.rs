@@ -9,7 +9,7 @@
 use crate::group_enum;
 use crate::hello::Shape;
 use crate::preference::preference;
-use crate::probe::{Ctx, Outcome, Question};
+use crate::probe::{Ctx, Outcome, Question, Refusal};
 use crate::report::{
     AcceptedSuite, ErrorCode, Preference, ProbeError, ProtocolReport, VersionStatus,
 };
@@ -21,7 +21,7 @@ use tlsfloor_wire::suites;
 use tlsfloor_wire::Version;
 
 /// Extra questions one version may ask by splitting unanswered offers.
-const SPLIT_BUDGET: u32 = 48;
+const SPLIT_BUDGET: u32 = 8;
 
 /// One accepted suite as found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,8 @@ struct PartResult {
     /// The part was enumerated in one uninterrupted chain (its picks are in server order
     /// when the server decides).
     clean: bool,
+    /// The first refusal seen, as text.
+    refusal: Option<String>,
 }
 
 /// The result of probing one version.
@@ -65,6 +67,7 @@ impl VersionResult {
                 groups: Vec::new(),
                 error: None,
                 status: Some(VersionStatus::NotAccepted),
+                refused_with: None,
             },
             chain: None,
             intolerance: Vec::new(),
@@ -133,19 +136,49 @@ async fn enumerate_part(
                     offer.retain(|&c| c != suite);
                     res.picks.push(Pick { suite, group });
                 }
-                Outcome::Refused(_) => break,
+                Outcome::Refused(r) => {
+                    res.refusal.get_or_insert_with(|| describe(&r));
+                    break;
+                }
+                Outcome::Alerted(_, name) => {
+                    res.clean = false;
+                    match tolerance::split_offer(&offer) {
+                        Some((a, b)) if take(&budget, 2) => {
+                            work.push((b, shape));
+                            work.push((a, shape));
+                        }
+                        Some(_) => {
+                            res.error = Some(crate::error::probe_error(
+                                ErrorCode::UnexpectedAlert,
+                                format!(
+                                    "the server answered {name} to {} suites, not split further",
+                                    offer.len()
+                                ),
+                            ));
+                            res.unknown.extend(offer);
+                        }
+                        // One suite the server fails with a fatal alert: it cannot do it.
+                        None => {
+                            res.refusal.get_or_insert_with(|| name.to_string());
+                        }
+                    }
+                    break;
+                }
                 Outcome::Unknown(e) => {
                     res.clean = false;
                     let can_split = e.code != ErrorCode::Deadline && take(&budget, 2);
-                    if offer.len() > 1 && can_split {
-                        let half = offer.len() / 2;
-                        work.push((offer[half..].to_vec(), shape));
-                        work.push((offer[..half].to_vec(), shape));
-                    } else if shape == Shape::Full && can_split {
-                        work.push((offer, Shape::Minimal));
-                    } else {
-                        res.unknown.extend(offer);
-                        res.error = Some(e);
+                    match tolerance::split_offer(&offer) {
+                        Some((a, b)) if can_split => {
+                            work.push((b, shape));
+                            work.push((a, shape));
+                        }
+                        None if shape == Shape::Full && can_split => {
+                            work.push((offer, Shape::Minimal));
+                        }
+                        _ => {
+                            res.unknown.extend(offer);
+                            res.error = Some(e);
+                        }
                     }
                     break;
                 }
@@ -186,8 +219,17 @@ fn info(code: u16) -> (&'static str, &'static str) {
     suites::by_code(code).map_or(("", ""), |s| (s.kx, s.auth))
 }
 
-/// The first answer for `v`, after the tolerance ladder when the full hello got none:
-/// `Err` carries a finished result (version refused or unknown).
+/// A refusal as the report says it.
+fn describe(r: &Refusal) -> String {
+    match r {
+        Refusal::Alert(_, name) => name.to_string(),
+        Refusal::OtherVersion(v) => format!("{v} ServerHello"),
+    }
+}
+
+/// The first answer for `v`, after the tolerance ladder when the full hello drew an
+/// unexpected alert or nothing definitive: `Err` carries a finished result (version refused
+/// or unknown).
 async fn opening(
     ctx: &Ctx,
     v: Version,
@@ -196,20 +238,36 @@ async fn opening(
 ) -> Result<(Plan, Option<Outcome>), ()> {
     let parts = chunks(all, Plan::FULL.max_suites);
     let first = ctx.ask_q(&Question::new(v, &parts[0]), ctx.retries()).await;
-    match first {
-        Outcome::Refused(r) if r.rejects_version() => Err(()),
-        Outcome::Unknown(e) => match tolerance::discover(ctx, v, &parts[0], e).await {
-            Discovery::Unanswered(e) => {
-                *result = VersionResult::unknown(v, e);
-                Err(())
+    match &first {
+        Outcome::Refused(r) if r.rejects_version() => {
+            result.report.refused_with = Some(describe(r));
+            return Err(());
+        }
+        Outcome::Picked { .. } | Outcome::Refused(_) => return Ok((Plan::FULL, Some(first))),
+        Outcome::Alerted(..) | Outcome::Unknown(_) => {}
+    }
+    match tolerance::discover(ctx, v, &parts[0], &first).await {
+        Discovery::Unanswered(e) => {
+            *result = VersionResult::unknown(v, e);
+            Err(())
+        }
+        Discovery::Refused(r) => {
+            result.report.refused_with = Some(match r {
+                Refusal::Alert(_, name) if !r.rejects_version() => {
+                    format!("{name} to every hello, minimal ones too")
+                }
+                _ => describe(&r),
+            });
+            Err(())
+        }
+        Discovery::Answered => Ok((Plan::FULL, Some(first))),
+        Discovery::Tolerates { plan, note } => {
+            if plan.shape == Shape::Minimal {
+                ctx.use_minimal_hellos(v);
             }
-            Discovery::Refused(_) => Err(()),
-            Discovery::Tolerates { plan, note } => {
-                result.intolerance.push(note);
-                Ok((plan, None))
-            }
-        },
-        o => Ok((Plan::FULL, Some(o))),
+            result.intolerance.push(note);
+            Ok((plan, None))
+        }
     }
 }
 
@@ -286,6 +344,7 @@ async fn finish_version(
                 ..VersionResult::unknown(v, e)
             };
         }
+        result.report.refused_with = parts.iter().find_map(|p| p.refusal.clone());
         return result;
     }
     result.report.accepted = true;

@@ -25,6 +25,6 @@ pub async fn check(ctx: &Ctx, accepted: &[(Version, Vec<u16>)]) -> FallbackScsv 
         Outcome::Picked { .. } => FallbackScsv::NotSupported,
         // Another refusal of suites the server accepted at this version proves nothing
         // about the SCSV either.
-        Outcome::Refused(_) | Outcome::Unknown(_) => FallbackScsv::Unknown,
+        Outcome::Refused(_) | Outcome::Alerted(..) | Outcome::Unknown(_) => FallbackScsv::Unknown,
     }
 }

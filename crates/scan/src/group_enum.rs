@@ -60,10 +60,12 @@ pub async fn enumerate(
                 ));
                 break;
             }
-            Outcome::Refused(_) if keep_certificate_curve && pinned.is_none() && last.is_some() => {
+            Outcome::Refused(_) | Outcome::Alerted(..)
+                if keep_certificate_curve && pinned.is_none() && last.is_some() =>
+            {
                 pinned = last;
             }
-            Outcome::Refused(_) => break,
+            Outcome::Refused(_) | Outcome::Alerted(..) => break,
             Outcome::Unknown(e) => {
                 out.error = Some(crate::error::probe_error(
                     e.code,

@@ -14,14 +14,26 @@ struct DeadlineStream {
     deadline: Instant,
 }
 
+fn past_deadline() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        "the handshake did not finish within the probe deadline",
+    )
+}
+
+/// A socket timeout (EAGAIN on Linux) is the deadline passing.
+fn deadline_error(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => past_deadline(),
+        _ => e,
+    }
+}
+
 impl DeadlineStream {
     fn remaining(&self) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the handshake did not finish within the probe deadline",
-            ));
+            return Err(past_deadline());
         }
         Ok(left)
     }
@@ -31,7 +43,7 @@ impl Read for DeadlineStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = self.remaining()?;
         self.inner.set_read_timeout(Some(left))?;
-        self.inner.read(buf)
+        self.inner.read(buf).map_err(deadline_error)
     }
 }
 
@@ -39,7 +51,7 @@ impl Write for DeadlineStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let left = self.remaining()?;
         self.inner.set_write_timeout(Some(left))?;
-        self.inner.write(buf)
+        self.inner.write(buf).map_err(deadline_error)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// Widest spacing between new connections the pacer backs off to.
-pub const MAX_GAP: Duration = Duration::from_millis(500);
+pub const MAX_GAP: Duration = Duration::from_millis(250);
 /// First spacing used once the target shows trouble.
 const FIRST_GAP: Duration = Duration::from_millis(10);
 /// Definitive answers at the ceiling before the ceiling is probed one higher.

@@ -37,11 +37,9 @@ pub fn modern_order(accepted: &[u16]) -> Vec<u16> {
 async fn pick_of(ctx: &Ctx, v: Version, offer: &[u16]) -> Result<u16, ProbeError> {
     match ctx.ask(v, offer, None, Need::Hello).await {
         Outcome::Picked { suite, .. } => Ok(suite),
-        Outcome::Refused(r) => Err(crate::error::probe_error(
+        Outcome::Refused(_) | Outcome::Alerted(..) => Err(crate::error::probe_error(
             crate::report::ErrorCode::UnexpectedAlert,
-            format!(
-                "the server refused a hello of suites it had accepted one by one ({r:?}), so its order is not known"
-            ),
+            "the server refused a hello of suites it had accepted one by one, so its order is not known",
         )),
         Outcome::Unknown(e) => Err(e),
     }

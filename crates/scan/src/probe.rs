@@ -63,6 +63,9 @@ pub struct Ctx {
     limits: Limits,
     pacer: Pacer,
     retries_left: AtomicU32,
+    /// Versions whose path only answers minimal hellos (learnt by the tolerance ladder):
+    /// every later question at such a version uses the minimal shape.
+    minimal_only: std::sync::Mutex<Vec<Version>>,
 }
 
 /// A definitive refusal.
@@ -100,6 +103,10 @@ pub enum Outcome {
     },
     /// The hello was definitively refused.
     Refused(Refusal),
+    /// A fatal alert that is not by itself a refusal (internal_error, decode_error, …): the
+    /// server spoke, but this offer may have failed for a reason of its own. Callers confirm
+    /// with smaller offers before it counts as a refusal.
+    Alerted(u8, &'static str),
     /// Nothing was learnt: timeout, reset, silent close, garbled or impossible answer.
     Unknown(ProbeError),
 }
@@ -107,7 +114,7 @@ pub enum Outcome {
 impl Outcome {
     /// True for a ServerHello or a refusal: an answer that proves something.
     pub fn is_definitive(&self) -> bool {
-        !matches!(self, Outcome::Unknown(_))
+        matches!(self, Outcome::Picked { .. } | Outcome::Refused(_))
     }
 }
 
@@ -159,6 +166,24 @@ impl Ctx {
             limits,
             pacer: Pacer::new(connections),
             retries_left: AtomicU32::new(limits.retry_budget),
+            minimal_only: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// From now on, build every hello for `v` in the minimal shape.
+    pub fn use_minimal_hellos(&self, v: Version) {
+        let mut m = self.minimal_only.lock().unwrap_or_else(|p| p.into_inner());
+        if !m.contains(&v) {
+            m.push(v);
+        }
+    }
+
+    fn shape_for(&self, q: &Question<'_>) -> Shape {
+        let m = self.minimal_only.lock().unwrap_or_else(|p| p.into_inner());
+        if m.contains(&q.version) {
+            Shape::Minimal
+        } else {
+            q.shape
         }
     }
 
@@ -254,7 +279,7 @@ impl Ctx {
             q.suites.to_vec(),
             self.sni.as_deref(),
             q.groups.clone(),
-            q.shape,
+            self.shape_for(q),
         );
         let slot = self.pacer.acquire().await;
         let now = Instant::now();
@@ -272,14 +297,18 @@ impl Ctx {
             Ok(a) => classify(q.version, q.suites, a),
         };
         // Only answers that say something about the server's capacity steer the pacing:
-        // an HTTP reply or a protocol violation is deterministic, not congestion.
-        let pacing_neutral = matches!(
-            &outcome,
-            Outcome::Unknown(e) if matches!(
+        // an alert, an HTTP reply or a protocol violation is deterministic, not congestion.
+        let pacing_neutral = match &outcome {
+            Outcome::Alerted(..) => true,
+            Outcome::Unknown(e) => matches!(
                 e.code,
-                ErrorCode::NotTls | ErrorCode::ProtocolViolation | ErrorCode::SniRequired | ErrorCode::Deadline
-            )
-        );
+                ErrorCode::NotTls
+                    | ErrorCode::ProtocolViolation
+                    | ErrorCode::SniRequired
+                    | ErrorCode::Deadline
+            ),
+            _ => false,
+        };
         self.pacer
             .finish(slot, outcome.is_definitive() || pacing_neutral);
         outcome
@@ -367,10 +396,11 @@ pub fn classify(v: Version, offered: &[u16], answer: Answer) -> Outcome {
                 "the server answered unrecognized_name: it does not serve this SNI (try --sni NAME)",
             ))
         }
-        Answer::Alert(a) => Outcome::Unknown(probe_error(
+        Answer::Alert(a) if a.description == 0 => Outcome::Unknown(probe_error(
             ErrorCode::UnexpectedAlert,
-            format!("the server answered {a}, which is not a refusal"),
+            "the server answered close_notify: it ended the connection without a reason",
         )),
+        Answer::Alert(a) => Outcome::Alerted(a.description, a.description_name()),
         Answer::Hello(f) => match hello_version(v, &f) {
             Err(msg) => violation(msg),
             Ok(Some(lower)) => Outcome::Refused(Refusal::OtherVersion(lower)),
@@ -440,13 +470,16 @@ mod tests {
                 "{d}"
             );
         }
-        for d in [80, 50, 10, 0, 49] {
-            assert_eq!(
-                code(&classify(Version::Tls12, &[1], alert(d))),
-                Some(ErrorCode::UnexpectedAlert),
+        for d in [80, 50, 10, 49] {
+            assert!(
+                matches!(classify(Version::Tls12, &[1], alert(d)), Outcome::Alerted(x, _) if x == d),
                 "{d}"
             );
         }
+        assert_eq!(
+            code(&classify(Version::Tls12, &[1], alert(0))),
+            Some(ErrorCode::UnexpectedAlert)
+        );
         assert_eq!(
             code(&classify(Version::Tls12, &[1], alert(112))),
             Some(ErrorCode::SniRequired)

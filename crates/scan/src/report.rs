@@ -155,6 +155,11 @@ pub struct ProtocolReport {
     /// [`ProtocolReport::status`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<VersionStatus>,
+    /// How the version was refused when `status` is `not_accepted`: the alert
+    /// (`protocol_version`, `handshake_failure`, `internal_error to every hello`, …) or the
+    /// lower version the server answered with (`TLSv1.2 ServerHello`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_with: Option<String>,
 }
 
 impl ProtocolReport {

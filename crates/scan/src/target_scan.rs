@@ -18,7 +18,7 @@ use tlsfloor_wire::Version;
 use tokio::time::Instant;
 
 /// Retries allowed for one whole target (on top of each question's own limit).
-const TARGET_RETRY_BUDGET: u32 = 240;
+const TARGET_RETRY_BUDGET: u32 = 120;
 
 /// How telling a version's error is as the target's error (lower: more telling).
 fn rank(c: ErrorCode) -> u8 {

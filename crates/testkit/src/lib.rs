@@ -7,6 +7,8 @@
 //! (`loopback_shim.c`, compiled at test time with the system C compiler) that turns a bind to
 //! 0.0.0.0 or :: into 127.0.0.1 or ::1. [`listening_addresses`] lets a test prove it.
 
+pub mod frontend;
+
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

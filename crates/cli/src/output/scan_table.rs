@@ -20,7 +20,10 @@ fn protocol_line(p: &ProtocolReport, st: Style) -> Vec<String> {
     let verdict = match p.status() {
         VersionStatus::Accepted if p.version.is_legacy() => st.red("accepted  LEGACY"),
         VersionStatus::Accepted => st.green("accepted"),
-        VersionStatus::NotAccepted => st.dim("not accepted"),
+        VersionStatus::NotAccepted => match &p.refused_with {
+            Some(how) => st.dim(&format!("not accepted ({how})")),
+            None => st.dim("not accepted"),
+        },
         VersionStatus::Unknown => st.yellow("UNKNOWN (not proven refused)"),
     };
     let note = match &p.error {

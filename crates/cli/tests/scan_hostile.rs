@@ -1,0 +1,368 @@
+//! `tlsfloor scan` behind hostile front ends (testkit `frontend`) in front of real
+//! `openssl s_server` backends on 127.0.0.1. Each case must give exactly the result of a
+//! direct scan of the backend (only slower), or say `unknown`/incomplete with exit 3:
+//! never a clean pass on evidence it did not get.
+
+mod common;
+
+use common::tlsfloor;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tlsfloor_scan::report::{
+    ErrorCode, FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport, VersionStatus,
+};
+use tlsfloor_testkit::frontend::{FrontEnd, Quirk};
+use tlsfloor_testkit::{Peer, Pki};
+use tlsfloor_wire::Version;
+
+/// A generous bound on one tlsfloor run: only there to turn a hang into a failure.
+const WATCHDOG: Duration = Duration::from_secs(240);
+
+/// Runs `tlsfloor ARGS…` with a watchdog; returns (exit code, stdout).
+fn run_bounded(args: &[&str]) -> (i32, String) {
+    let mut child = tlsfloor()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run tlsfloor");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if started.elapsed() > WATCHDOG {
+            let _ = child.kill();
+            panic!("tlsfloor {args:?} did not finish within {WATCHDOG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status.code().unwrap_or(-1), reader.join().expect("reader"))
+}
+
+fn scan(args: &[&str]) -> (ScanReport, i32) {
+    let mut all = vec!["scan", "--json"];
+    all.extend_from_slice(args);
+    let (code, out) = run_bounded(&all);
+    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"));
+    (report, code)
+}
+
+/// What must be equal between a direct scan and one through a front end.
+#[derive(Debug, PartialEq)]
+struct Essence {
+    versions: Vec<(Version, VersionStatus, Vec<u16>, Preference, Vec<String>)>,
+    fallback: FallbackScsv,
+}
+
+fn essence(t: &TargetReport) -> Essence {
+    let v = |p: &ProtocolReport| {
+        (
+            p.version,
+            p.status(),
+            p.suites.iter().map(|s| s.code).collect(),
+            p.preference,
+            p.groups.clone(),
+        )
+    };
+    Essence {
+        versions: t.protocols.iter().map(v).collect(),
+        fallback: t.fallback_scsv,
+    }
+}
+
+fn status(t: &TargetReport, v: Version) -> VersionStatus {
+    t.protocols
+        .iter()
+        .find(|p| p.version == v)
+        .map(ProtocolReport::status)
+        .unwrap_or_else(|| panic!("{v} not probed"))
+}
+
+/// A backend speaking TLS 1.0–1.3 with a short, server-ordered suite list.
+fn legacy_and_modern_backend() -> Peer {
+    Peer::openssl_s_server(
+        &[
+            "-serverpref",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA:@SECLEVEL=0",
+        ],
+        false,
+    )
+}
+
+/// The direct scan of `backend` and the scan through `quirk`, with extra arguments.
+fn direct_and_through(
+    backend: &Peer,
+    quirk: Quirk,
+    extra: &[&str],
+) -> (TargetReport, TargetReport, i32, FrontEnd) {
+    let (direct, code) = scan(&[&[backend.addr.as_str()], extra].concat());
+    assert_eq!(code, 0, "direct scan: {direct:?}");
+    let front = FrontEnd::start(&backend.addr, quirk);
+    let (via, code) = scan(&[&[front.addr.as_str()], extra].concat());
+    (
+        direct.targets[0].clone(),
+        via.targets[0].clone(),
+        code,
+        front,
+    )
+}
+
+#[test]
+fn connection_limit_of_two_gives_the_direct_result() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) = direct_and_through(&backend, Quirk::ConnectionLimit(2), &[]);
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    let pacing = via.pacing.expect("pacing");
+    assert!(pacing.throttled && pacing.retries > 0, "{pacing:?}");
+    assert!(pacing.max_connections <= 2, "{pacing:?}");
+    assert!(!direct.pacing.expect("pacing").throttled);
+}
+
+#[test]
+fn connection_limit_of_eight_with_sixteen_connections() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) = direct_and_through(
+        &backend,
+        Quirk::ConnectionLimit(8),
+        &["--connections", "16"],
+    );
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert!(via.pacing.expect("pacing").max_connections <= 8);
+}
+
+#[test]
+fn rate_limit_gives_the_direct_result() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) = direct_and_through(&backend, Quirk::RateLimit(20), &[]);
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert!(via.pacing.expect("pacing").throttled);
+}
+
+#[test]
+fn stalled_fifth_connection_is_retried() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) =
+        direct_and_through(&backend, Quirk::StallNth(5), &["--timeout", "1s"]);
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert!(via.pacing.expect("pacing").retries >= 1);
+}
+
+#[test]
+fn hellos_with_more_than_64_suites_closed_are_enumerated_smaller() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) =
+        direct_and_through(&backend, Quirk::CloseHellosOverSuites(64), &[]);
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert!(
+        via.intolerance.iter().any(|n| n.contains("with 64 suites")),
+        "{:?}",
+        via.intolerance
+    );
+}
+
+#[test]
+fn hellos_over_255_bytes_held_are_enumerated_minimal() {
+    let backend = legacy_and_modern_backend();
+    let (direct, via, code, _f) = direct_and_through(
+        &backend,
+        Quirk::HoldHellosOverBytes(255),
+        &["--timeout", "1s"],
+    );
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert!(
+        via.intolerance
+            .iter()
+            .any(|n| n.contains("minimal extensions")),
+        "{:?}",
+        via.intolerance
+    );
+}
+
+#[test]
+fn resets_after_the_first_connection_are_never_a_pass() {
+    let backend = legacy_and_modern_backend();
+    let front = FrontEnd::start(&backend.addr, Quirk::ResetAfter(1));
+    let (report, code) = scan(&[&front.addr]);
+    assert_eq!(code, 3);
+    let t = &report.targets[0];
+    assert!(!t.complete);
+    assert_eq!(t.error.as_ref().map(|e| e.code), Some(ErrorCode::Reset));
+    let (code, out) = run_bounded(&["scan", "--min-version", "1.2", &front.addr]);
+    assert_eq!(code, 3, "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn resets_mid_scan_leave_versions_unknown_not_refused() {
+    let backend = legacy_and_modern_backend();
+    let front = FrontEnd::start(&backend.addr, Quirk::ResetAfter(8));
+    let (report, code) = scan(&[&front.addr]);
+    assert_ne!(code, 0);
+    let t = &report.targets[0];
+    assert!(!t.complete);
+    // The backend accepts TLS 1.0–1.3: none of them may read "not accepted".
+    for v in [
+        Version::Tls10,
+        Version::Tls11,
+        Version::Tls12,
+        Version::Tls13,
+    ] {
+        if t.error.is_none() {
+            assert_ne!(status(t, v), VersionStatus::NotAccepted, "{v}: {t:?}");
+        }
+    }
+    let (code, out) = run_bounded(&["scan", "--min-version", "1.2", &front.addr]);
+    assert_ne!(code, 0, "{out}");
+}
+
+#[test]
+fn alerts_turned_into_silent_closes_are_unknown() {
+    let backend = Peer::openssl_s_server(&["-tls1_2"], false);
+    let front = FrontEnd::start(&backend.addr, Quirk::AlertsToSilentClose);
+    let (report, code) = scan(&["--timeout", "1s", &front.addr]);
+    assert_eq!(code, 3);
+    let t = &report.targets[0];
+    assert!(!t.complete);
+    for v in [Version::Tls10, Version::Tls11, Version::Tls13] {
+        assert_eq!(status(t, v), VersionStatus::Unknown, "{v}: {t:?}");
+    }
+    // TLS 1.2 was answered, but where its enumeration ended is not proven.
+    assert_eq!(status(t, Version::Tls12), VersionStatus::Accepted);
+    let p12 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls12)
+        .unwrap();
+    assert!(p12.error.is_some(), "{p12:?}");
+    let (code, out) = run_bounded(&[
+        "scan",
+        "--timeout",
+        "1s",
+        "--min-version",
+        "1.2",
+        &front.addr,
+    ]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("INCOMPLETE") && !out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn blackholed_legacy_hellos_are_never_a_pass() {
+    let backend = legacy_and_modern_backend();
+    // The backend really accepts TLS 1.0: a direct scan with a 1.2 floor fails.
+    let (code, _) = run_bounded(&["scan", "--min-version", "1.2", &backend.addr]);
+    assert_eq!(code, 1);
+    let front = FrontEnd::start(&backend.addr, Quirk::BlackholeLegacy);
+    let (report, code) = scan(&["--timeout", "1s", &front.addr]);
+    assert_eq!(code, 3);
+    let t = &report.targets[0];
+    for v in [Version::Ssl30, Version::Tls10, Version::Tls11] {
+        assert_eq!(status(t, v), VersionStatus::Unknown, "{v}");
+        let e = t
+            .protocols
+            .iter()
+            .find(|p| p.version == v)
+            .unwrap()
+            .error
+            .clone();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::Timeout), "{v}");
+    }
+    assert_eq!(status(t, Version::Tls12), VersionStatus::Accepted);
+    let (code, out) = run_bounded(&[
+        "scan",
+        "--timeout",
+        "1s",
+        "--min-version",
+        "1.2",
+        &front.addr,
+    ]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("INCOMPLETE") && !out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn a_server_that_needs_another_name_is_sni_required() {
+    let pki = Pki::shared();
+    let cert = pki.rsa_cert.display().to_string();
+    let key = pki.rsa_key.display().to_string();
+    let backend = Peer::openssl_s_server(
+        &[
+            "-no_tls1",
+            "-no_tls1_1",
+            "-servername",
+            "good.test",
+            "-servername_fatal",
+            "-cert2",
+            &cert,
+            "-key2",
+            &key,
+        ],
+        false,
+    );
+    let (report, code) = scan(&["--sni", "other.test", &backend.addr]);
+    assert_eq!(code, 3);
+    let e = report.targets[0].error.clone().expect("error");
+    assert_eq!(e.code, ErrorCode::SniRequired, "{e:?}");
+    assert!(e.message.contains("--sni"), "{}", e.message);
+    let (report, code) = scan(&["--sni", "good.test", &backend.addr]);
+    assert_eq!(code, 0, "{report:?}");
+    assert!(report.targets[0].complete);
+}
+
+#[test]
+fn a_dripping_tls13_handshake_cannot_hold_the_run() {
+    let backend = Peer::openssl_s_server(&["-tls1_3"], true);
+    let good = Peer::openssl_s_server(&["-tls1_2"], false);
+    // Probes get the ServerHello at once; the encrypted rest (the certificate, which only
+    // the real handshake reads) comes a byte every 200 ms.
+    let front = FrontEnd::start(
+        &backend.addr,
+        Quirk::DripAfter(300, Duration::from_millis(200)),
+    );
+    let (report, code) = scan(&["--timeout", "2s", &front.addr, &good.addr]);
+    assert_eq!(report.targets.len(), 2);
+    let dripping = &report.targets[0];
+    assert_eq!(status(dripping, Version::Tls13), VersionStatus::Accepted);
+    assert!(dripping.certificates.is_empty(), "{dripping:?}");
+    assert!(
+        dripping
+            .certificate_errors
+            .iter()
+            .any(|e| e.contains("did not finish within the probe deadline")),
+        "{:?}",
+        dripping.certificate_errors
+    );
+    assert!(report.targets[1].complete, "{:?}", report.targets[1]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_target_deadline_reports_what_was_learnt() {
+    let backend = legacy_and_modern_backend();
+    let front = FrontEnd::start(&backend.addr, Quirk::BlackholeLegacy);
+    let (report, code) = scan(&["--timeout", "1s", "--target-timeout", "1500ms", &front.addr]);
+    assert_eq!(code, 3);
+    let t = &report.targets[0];
+    assert!(!t.complete);
+    assert!(
+        t.protocols.iter().any(|p| p
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::Deadline)),
+        "{t:?}"
+    );
+}
