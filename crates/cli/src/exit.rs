@@ -13,6 +13,8 @@ pub enum Exit {
     Error = 2,
     /// Work finished but some targets were unreachable or some inputs were skipped.
     Incomplete = 3,
+    /// Interrupted by Ctrl-C (SIGINT); what was finished was printed.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -6,6 +6,7 @@
 mod cmd;
 mod exit;
 mod output;
+mod process;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    process::quiet_on_closed_stdout();
+    process::raise_open_files_limit();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(a) => cmd::scan::run(a),

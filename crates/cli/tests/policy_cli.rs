@@ -209,6 +209,7 @@ fn write_report(dir: &Path, targets: Vec<TargetReport>) -> String {
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 1,
         targets,
+        interrupted: false,
     };
     let p = dir.join("scan.json");
     std::fs::write(&p, serde_json::to_string_pretty(&r).unwrap()).unwrap();

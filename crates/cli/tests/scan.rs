@@ -533,3 +533,57 @@ fn table_output_marks_legacy_versions() {
     assert!(text.contains("ECDHE-RSA-AES256-SHA"), "{text}");
     assert!(text.contains("would fail a TLS 1.2 floor"), "{text}");
 }
+
+#[test]
+fn chacha_priority_servers_are_mixed_preference() {
+    // -prioritize_chacha: ChaCha20 wins only when the client lists it first.
+    let peer = Peer::openssl_s_server(
+        &[
+            "-serverpref",
+            "-prioritize_chacha",
+            "-no_tls1",
+            "-no_tls1_1",
+        ],
+        false,
+    );
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    for v in [Version::Tls12, Version::Tls13] {
+        let p = t.protocols.iter().find(|p| p.version == v).unwrap();
+        assert_eq!(p.preference, Preference::Mixed, "{v}");
+    }
+    // A modern client lists AES-128-GCM first: OpenSSL's own order then puts AES-256 first.
+    let p13 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls13)
+        .unwrap();
+    assert_eq!(p13.suites[0].code, 0x1302, "{:?}", p13.suites);
+    // The same server without -prioritize_chacha has a plain server order.
+    let plain = Peer::openssl_s_server(&["-serverpref", "-no_tls1", "-no_tls1_1"], false);
+    let (report, _) = scan(&[&plain.addr]);
+    let p13 = report.targets[0]
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls13)
+        .unwrap();
+    assert_eq!(p13.preference, Preference::Server);
+}
+
+#[test]
+fn ecdsa_server_groups_are_all_found_at_tls12() {
+    // The P-256 certificate needs secp256r1 in every TLS 1.2 hello's group list.
+    let peer = Peer::openssl_s_server(&["-tls1_2"], true);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let p = &report.targets[0].protocols[3];
+    assert_eq!(p.version, Version::Tls12);
+    for g in ["x25519", "secp256r1", "x448", "secp521r1", "secp384r1"] {
+        assert!(
+            p.groups.contains(&g.to_string()),
+            "{g} missing: {:?}",
+            p.groups
+        );
+    }
+}

@@ -173,6 +173,7 @@ async fn addresses(target: &Target, opts: &ScanOptions) -> Result<Vec<SocketAddr
 fn unresolved(target: &Target, error: ProbeError, started: Instant) -> TargetReport {
     let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
     report.error = Some(error);
+    report.complete = false;
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }
@@ -216,6 +217,22 @@ pub async fn scan_all<F>(inputs: Vec<TargetInput>, opts: ScanOptions, on_done: F
 where
     F: Fn(&TargetReport) + Send + Sync + 'static,
 {
+    scan_all_until(inputs, opts, on_done, std::future::pending()).await
+}
+
+/// [`scan_all`] that stops when `stop` completes (Ctrl-C): the targets finished by then are
+/// reported as they are, the others as `interrupted` (error code `interrupted`), and the
+/// report's `interrupted` is set.
+pub async fn scan_all_until<F, S>(
+    inputs: Vec<TargetInput>,
+    opts: ScanOptions,
+    on_done: F,
+    stop: S,
+) -> ScanReport
+where
+    F: Fn(&TargetReport) + Send + Sync + 'static,
+    S: std::future::Future<Output = ()>,
+{
     let started_at = rfc3339(unix_now());
     let started = Instant::now();
     let opts = Arc::new(opts);
@@ -226,7 +243,7 @@ where
         let opts = Arc::clone(&opts);
         let gate = Arc::clone(&gate);
         let on_done = Arc::clone(&on_done);
-        let fallback_report = match &input {
+        let placeholder = match &input {
             TargetInput::Parsed(t) => empty_report(&t.input, &t.host, t.port, t.sni.clone()),
             TargetInput::Invalid { input, .. } => empty_report(input, input, 0, None),
         };
@@ -235,6 +252,7 @@ where
                 TargetInput::Invalid { input, reason } => {
                     let mut r = empty_report(&input, &input, 0, None);
                     r.error = Some(probe_error(ErrorCode::BadTarget, reason));
+                    r.complete = false;
                     vec![r]
                 }
                 TargetInput::Parsed(t) => {
@@ -248,19 +266,33 @@ where
             }
             reports
         });
-        handles.push((fallback_report, h));
+        handles.push((placeholder, h));
     }
+    let mut stop = std::pin::pin!(stop);
+    let mut interrupted = false;
     let mut targets = Vec::with_capacity(handles.len());
-    for (mut fallback_report, h) in handles {
-        match h.await {
-            Ok(reports) => targets.extend(reports),
-            Err(e) => {
-                fallback_report.error = Some(probe_error(
-                    ErrorCode::Io,
-                    format!("internal error while scanning: {e}"),
-                ));
-                targets.push(fallback_report);
+    for (placeholder, mut h) in handles {
+        if !interrupted {
+            tokio::select! {
+                r = &mut h => {
+                    targets.extend(joined(placeholder, r));
+                    continue;
+                }
+                () = &mut stop => interrupted = true,
             }
+        }
+        if h.is_finished() {
+            targets.extend(joined(placeholder, h.await));
+        } else {
+            h.abort();
+            let mut r = placeholder;
+            r.error = Some(probe_error(
+                ErrorCode::Interrupted,
+                "interrupted (Ctrl-C) before this target finished",
+            ));
+            r.interrupted = true;
+            r.complete = false;
+            targets.push(r);
         }
     }
     ScanReport {
@@ -269,6 +301,25 @@ where
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         targets,
+        interrupted,
+    }
+}
+
+/// The reports of a finished target task, or an internal error in `placeholder`.
+fn joined(
+    mut placeholder: TargetReport,
+    r: Result<Vec<TargetReport>, tokio::task::JoinError>,
+) -> Vec<TargetReport> {
+    match r {
+        Ok(reports) => reports,
+        Err(e) => {
+            placeholder.error = Some(probe_error(
+                ErrorCode::Io,
+                format!("internal error while scanning: {e}"),
+            ));
+            placeholder.complete = false;
+            vec![placeholder]
+        }
     }
 }
 

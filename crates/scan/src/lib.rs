@@ -37,6 +37,7 @@ pub mod target_scan;
 pub mod tolerance;
 
 pub use engine::{
-    scan_all, scan_target, scan_target_addresses, ResolveOverride, ScanOptions, TargetInput,
+    scan_all, scan_all_until, scan_target, scan_target_addresses, ResolveOverride, ScanOptions,
+    TargetInput,
 };
-pub use target::{parse_target, parse_target_list, Target, TargetError};
+pub use target::{parse_target, parse_target_bytes, parse_target_list, Target, TargetError};

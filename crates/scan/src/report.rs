@@ -23,6 +23,9 @@ pub struct ScanReport {
     pub duration_ms: u64,
     /// Per-target results, in the order targets were given.
     pub targets: Vec<TargetReport>,
+    /// True when Ctrl-C stopped the run: unfinished targets carry `interrupted`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub interrupted: bool,
 }
 
 /// Everything learned about one target (or why nothing could be learned).

@@ -173,6 +173,14 @@ pub struct ListEntry {
     pub parsed: Result<Target, TargetError>,
 }
 
+/// [`parse_target_list`] over raw file bytes: a UTF-8 byte order mark is skipped, and
+/// bytes that are not UTF-8 cost only their line (in a comment, nothing; in a target, that
+/// line becomes an invalid target naming the bad bytes).
+pub fn parse_target_bytes(bytes: &[u8], sni: Option<&str>) -> Vec<ListEntry> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    parse_target_list(&String::from_utf8_lossy(bytes), sni)
+}
+
 /// Splits a target list (file contents) into entries: one target per line; `#` starts a
 /// comment; blank lines are skipped. Invalid lines are returned as errors, not dropped.
 pub fn parse_target_list(text: &str, sni: Option<&str>) -> Vec<ListEntry> {
@@ -202,6 +210,16 @@ mod tests {
 
     fn t(s: &str) -> Target {
         parse_target(s, None).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn list_bytes_skip_a_bom_and_survive_bad_bytes() {
+        let bytes = b"\xef\xbb\xbfa.example\n# caf\xe9 comment\nb.example # \xff\nbad\xffhost\n";
+        let entries = parse_target_bytes(bytes, None);
+        let lines: Vec<(usize, bool)> =
+            entries.iter().map(|e| (e.line, e.parsed.is_ok())).collect();
+        assert_eq!(lines, vec![(1, true), (3, true), (4, false)]);
+        assert_eq!(entries[0].parsed.as_ref().unwrap().host, "a.example");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use tlsfloor_scan::report::ScanReport;
-use tlsfloor_scan::{parse_target, parse_target_list, ResolveOverride, ScanOptions, TargetInput};
+use tlsfloor_scan::{parse_target, parse_target_bytes, ResolveOverride, ScanOptions, TargetInput};
 
 /// Arguments of `tlsfloor scan`.
 #[derive(Debug, clap::Args)]
@@ -97,9 +97,9 @@ fn collect_targets(args: &Args) -> anyhow::Result<Vec<TargetInput>> {
         });
     }
     for file in &args.input {
-        let text = std::fs::read_to_string(file)
+        let bytes = std::fs::read(file)
             .with_context(|| format!("cannot read target list {}", file.display()))?;
-        for entry in parse_target_list(&text, sni) {
+        for entry in parse_target_bytes(&bytes, sni) {
             out.push(match entry.parsed {
                 Ok(p) => TargetInput::Parsed(p),
                 Err(e) => TargetInput::Invalid {
@@ -136,12 +136,21 @@ pub fn scan_blocking(inputs: Vec<TargetInput>, opts: ScanOptions) -> anyhow::Res
         None
     };
     let cb_bar = bar.clone();
-    let report = rt.block_on(tlsfloor_scan::scan_all(inputs, opts, move |t| {
+    let on_done = move |t: &tlsfloor_scan::report::TargetReport| {
         if let Some(b) = &cb_bar {
             b.set_message(t.target.clone());
             b.inc(1);
         }
-    }));
+    };
+    let ctrl_c = async {
+        // Without a signal handler the scan simply runs to the end.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = rt.block_on(tlsfloor_scan::scan_all_until(inputs, opts, on_done, ctrl_c));
+    // Aborted probe tasks may still hold blocking handshakes: do not wait for them.
+    rt.shutdown_background();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -175,10 +184,16 @@ pub fn scan_exit(report: &ScanReport) -> Exit {
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let inputs = collect_targets(&args)?;
+    let connections = usize::from(args.connections);
+    let open_files = crate::process::raise_open_files_limit();
     let opts = ScanOptions {
         timeout: args.timeout,
-        connections_per_target: usize::from(args.connections),
-        concurrency: usize::from(args.concurrency),
+        connections_per_target: connections,
+        concurrency: crate::process::fit_concurrency(
+            usize::from(args.concurrency),
+            connections,
+            open_files,
+        ),
         groups: !args.no_groups,
         all_addresses: args.all_addresses,
         resolve: args.resolve.clone(),
@@ -187,17 +202,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         ..ScanOptions::default()
     };
     let report = scan_blocking(inputs, opts)?;
-    // With a policy and --json, the policy gate prints its own JSON verdicts.
-    if !(args.json && args.policy.is_set()) {
-        print_report(&report, args.json)?;
-    }
+    // The file first: a closed standard output must not lose the report.
     if let Some(path) = &args.output {
         let s = serde_json::to_string_pretty(&report).context("serialising the report")?;
         std::fs::write(path, s + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // With a policy and --json, the policy gate prints its own JSON verdicts.
+    if !(args.json && args.policy.is_set()) {
+        print_report(&report, args.json)?;
+    }
     let scan = scan_exit(&report);
     let gate = policy_gate::apply(&report, &args.policy, args.json)?;
+    if report.interrupted {
+        return Ok(Exit::Interrupted);
+    }
     Ok(match (gate, scan) {
         (Exit::Findings, _) => Exit::Findings,
         (Exit::Incomplete, _) | (_, Exit::Incomplete) => Exit::Incomplete,
