@@ -3,7 +3,10 @@
 
 Starts `openssl s_server` instances of known configuration on 127.0.0.1, runs every tool
 against each in the same run, and prints a markdown table of wall times (median of --runs)
-and whether each tool's accepted (version, cipher suite) set equals tlsfloor's.
+and whether each tool's accepted (version, cipher suite) set equals tlsfloor's. Each tool
+also runs once more through a counting TCP relay (not timed), which gives the number of
+connections it opened, printed beside the physical floor: one connection per accepted
+(version, suite) pair plus one per version probed.
 
 Usage: bench/scan/bench.py [--runs N] [--tools tlsfloor,sslscan,nmap,sslyze,testssl]
        [--tlsfloor PATH] [--servers serverpref,legacy,modern]
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -72,6 +76,75 @@ def iana_codes():
         # nmap's ssl-enum-ciphers spells TLS 1.3 suites TLS_AKE_WITH_*.
         table.setdefault(name.replace("TLS_", "TLS_AKE_WITH_", 1), code)
     return table
+
+
+class CountingRelay:
+    """A TCP relay on 127.0.0.1 in front of `backend_port` that counts connections."""
+
+    def __init__(self, backend_port):
+        self.backend_port = backend_port
+        self.count = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(512)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.count += 1
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client):
+        try:
+            server = socket.create_connection(("127.0.0.1", self.backend_port), 10)
+        except OSError:
+            client.close()
+            return
+
+        def pump(a, b):
+            try:
+                while True:
+                    data = a.recv(65536)
+                    if not data:
+                        break
+                    b.sendall(data)
+            except OSError:
+                pass
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        threading.Thread(target=pump, args=(server, client), daemon=True).start()
+        pump(client, server)
+
+    def close(self):
+        self.sock.close()
+
+
+def count_connections(tool, exe, port, tmp, names, timeout):
+    """Runs `tool` once through a counting relay; returns the connections it opened."""
+    relay = CountingRelay(port)
+    try:
+        gen = TOOLS[tool](exe, relay.port, tmp, names)
+        cmd = next(gen)
+        try:
+            run_timed(cmd, timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        time.sleep(0.2)  # let the last accepts be counted
+        return relay.count
+    finally:
+        relay.close()
 
 
 def run_timed(cmd, timeout, env=None):
@@ -219,6 +292,7 @@ def main():
                     f"{tmp}/key.pem", "-out", f"{tmp}/cert.pem", "-days", "2", "-subj", "/CN=localhost"],
                    capture_output=True, check=True)
     rows = []
+    floors = {}
     for sname in args.servers.split(","):
         desc, extra = SERVERS[sname]
         port = free_port()
@@ -241,22 +315,26 @@ def main():
                     same = "yes"
                 else:
                     same = "no: " + diff(base, res)
-                rows.append((desc, tool, t, n, same))
+                conns = count_connections(tool, args.tlsfloor, port, tmp, names, args.timeout)
+                rows.append((desc, tool, t, n, same, conns))
+            floors[desc] = sum(len(v) for v in (base or {}).values()) + 5
         finally:
             srv.kill()
             srv.wait()
     fastest_peer = {}
-    for desc, tool, t, n, same in rows:
+    for desc, tool, t, n, same, _ in rows:
         if tool != "tlsfloor" and t is not None:
             fastest_peer[desc] = min(fastest_peer.get(desc, t), t)
-    print(f"\nMedian wall time of {args.runs} run(s) (testssl: 1), {os.cpu_count()} cores, all on 127.0.0.1.\n")
-    print("| server | tool | wall time (s) | (version, suite) pairs | same set as tlsfloor |")
-    print("|---|---|---:|---:|---|")
-    for desc, tool, t, n, same in rows:
+    print(f"\nMedian wall time of {args.runs} run(s) (testssl: 1), {os.cpu_count()} cores, all on 127.0.0.1.")
+    print("Connections: one extra run through a counting relay; floor = accepted pairs + 5 versions.\n")
+    print("| server | tool | wall time (s) | (version, suite) pairs | same set as tlsfloor | connections (floor) |")
+    print("|---|---|---:|---:|---|---:|")
+    for desc, tool, t, n, same, conns in rows:
         ts = f"{t:.2f}" if t is not None else "-"
         if tool == "tlsfloor" and desc in fastest_peer and t:
             ts += f" ({fastest_peer[desc] / t:.0f}x faster than fastest peer)"
-        print(f"| {desc} | {tool} | {ts} | {n} | {same} |")
+        cs = "-" if conns is None else f"{conns} ({floors.get(desc, '-')})"
+        print(f"| {desc} | {tool} | {ts} | {n} | {same} | {cs} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -200,7 +200,11 @@ fn resets_after_the_first_connection_are_never_a_pass() {
     assert_eq!(code, 3);
     let t = &report.targets[0];
     assert!(!t.complete);
-    assert_eq!(t.error.as_ref().map(|e| e.code), Some(ErrorCode::Reset));
+    assert_eq!(
+        t.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::Reset),
+        "{t:?}"
+    );
     let (code, out) = run_bounded(&["scan", "--min-version", "1.2", &front.addr]);
     assert_eq!(code, 3, "{out}");
     assert!(!out.contains("PASS"), "{out}");

@@ -236,7 +236,7 @@ async fn opening(
     all: &[u16],
     result: &mut VersionResult,
 ) -> Result<(Plan, Option<Outcome>), ()> {
-    let parts = chunks(all, Plan::FULL.max_suites);
+    let parts = plan_chunks(all, Plan::FULL.max_suites);
     let first = ctx.ask_q(&Question::new(v, &parts[0]), ctx.retries()).await;
     match &first {
         Outcome::Refused(r) if r.rejects_version() => {
@@ -261,9 +261,13 @@ async fn opening(
             Err(())
         }
         Discovery::Answered => Ok((Plan::FULL, Some(first))),
-        Discovery::Tolerates { plan, note } => {
-            if plan.shape == Shape::Minimal {
-                ctx.use_minimal_hellos(v);
+        Discovery::Tolerates {
+            plan,
+            small_only,
+            note,
+        } => {
+            if small_only {
+                ctx.use_minimal_hellos();
             }
             result.intolerance.push(note);
             Ok((plan, None))
@@ -271,9 +275,49 @@ async fn opening(
     }
 }
 
+/// How likely a server is to accept `code` (0 most): mainstream ECDHE/DHE/RSA suites with
+/// certificate authentication, then anonymous DH/ECDH ones, then static DH/ECDH, export and
+/// NULL ones, then PSK, SRP, Kerberos, GOST and the rest. Enumerating in this order puts
+/// nearly every accepted suite in the first hello's chunk, so one chain also yields the
+/// server's order (no extra order pass).
+fn plausibility(code: u16) -> u8 {
+    let Some(s) = suites::by_code(code) else {
+        return 3;
+    };
+    let cert_auth = matches!(s.auth, "RSA" | "ECDSA" | "DSS");
+    let plain = !s.export && s.enc != "NULL";
+    match s.kx {
+        "TLS13" => 0,
+        "ECDHE" | "DHE" | "RSA" if cert_auth && plain => 0,
+        "ECDHE" | "DHE" | "DH" | "ECDH" if s.auth == "anon" && plain => 1,
+        _ if cert_auth || matches!(s.auth, "anon" | "NULL") => 2,
+        _ => 3,
+    }
+}
+
+/// The hellos of a version's enumeration: the plausible suites (ranks 0 and 1) together in
+/// the first, up to `max`, then the rest in balanced chunks of at most `max`.
+fn plan_chunks(all: &[u16], max: usize) -> Vec<Vec<u16>> {
+    let plausible = all.iter().take_while(|&&c| plausibility(c) <= 1).count();
+    let first = plausible.min(max);
+    if first == 0 || first == all.len() {
+        return chunks(all, max);
+    }
+    let mut out = vec![all[..first].to_vec()];
+    out.extend(chunks(&all[first..], max));
+    out
+}
+
+/// The candidates of `v`, most plausible first (code order within a rank).
+fn ordered_candidates(v: Version) -> Vec<u16> {
+    let mut all = suites::candidates(v);
+    all.sort_by_key(|&c| (plausibility(c), c));
+    all
+}
+
 /// Probes version `v` completely.
 pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> VersionResult {
-    let all = suites::candidates(v);
+    let all = ordered_candidates(v);
     let mut result = VersionResult::new(v);
     if all.is_empty() {
         return result;
@@ -285,7 +329,7 @@ pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> Vers
     // Every chunk is enumerated by its own task, in parallel (bounded by the pacer).
     let budget = Arc::new(AtomicU32::new(SPLIT_BUDGET));
     let mut first = first;
-    let handles: Vec<_> = chunks(&all, plan.max_suites)
+    let handles: Vec<_> = plan_chunks(&all, plan.max_suites)
         .into_iter()
         .map(|part| {
             let task = enumerate_part(
@@ -361,7 +405,9 @@ async fn finish_version(
     }
 
     let mut accepted: Vec<u16> = picks.iter().map(|p| p.suite).collect();
-    let chain_order = (parts.len() == 1 && parts[0].clean).then(|| accepted.clone());
+    // One clean chain found every pick: its pick order is the server's order (if it has one).
+    let with_picks: Vec<&PartResult> = parts.iter().filter(|p| !p.picks.is_empty()).collect();
+    let chain_order = (with_picks.len() == 1 && with_picks[0].clean).then(|| accepted.clone());
     accepted.sort_unstable();
 
     // SSLv3 hellos carry no extensions, so there is no group list to vary.
@@ -452,6 +498,25 @@ mod tests {
         assert_eq!(chunks(&[1, 2], 128).len(), 1);
         assert_eq!(chunks(&codes, 8).len(), 38);
         assert!(chunks(&[], 128).is_empty());
+    }
+
+    #[test]
+    fn mainstream_suites_come_first() {
+        let all = ordered_candidates(Version::Tls12);
+        let first: Vec<u16> = all[..128].to_vec();
+        for c in [0xc02f, 0xc030, 0x009c, 0x002f, 0x000a, 0xcca8, 0x0005] {
+            assert!(first.contains(&c), "0x{c:04x}");
+        }
+        let psk = all.iter().position(|&c| c == 0x008c).unwrap(); // PSK-AES128-CBC-SHA
+        let ecdhe = all.iter().position(|&c| c == 0xc013).unwrap();
+        assert!(ecdhe < psk);
+        assert_eq!(all.len(), suites::candidates(Version::Tls12).len());
+        // The first hello carries the plausible suites, the rest are balanced, all bounded.
+        let parts = plan_chunks(&all, 128);
+        assert!(parts[0].contains(&0x0034)); // ADH-AES128-SHA
+        assert!(parts.iter().all(|p| p.len() <= 128));
+        assert_eq!(parts.concat(), all);
+        assert_eq!(plan_chunks(&all, 32).concat(), all);
     }
 
     #[test]

@@ -40,6 +40,19 @@ pub struct Pacer {
     wake: Notify,
 }
 
+/// What an answer says about the target's capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// A definitive answer (or a deterministic one, such as an alert): all is well.
+    Answered,
+    /// A silent close, reset or refused connect: a connection or rate limit; back off in
+    /// both concurrency and spacing.
+    Dropped,
+    /// No answer in time: an overloaded server or a blackhole; lower concurrency only
+    /// (spacing does not help a server that is slow, and a blackhole is not a rate limit).
+    Slow,
+}
+
 /// A connection slot; give it back with [`Pacer::finish`].
 #[derive(Debug)]
 pub struct Slot {
@@ -105,15 +118,15 @@ impl Pacer {
         }
     }
 
-    /// Gives `slot` back, saying whether its answer was definitive.
-    pub fn finish(&self, slot: Slot, definitive: bool) {
+    /// Gives `slot` back with what its answer says.
+    pub fn finish(&self, slot: Slot, signal: Signal) {
         {
             let mut s = self.lock();
             s.in_flight = s.in_flight.saturating_sub(1);
-            if definitive {
-                s.on_definitive();
-            } else {
-                s.on_indeterminate(&slot);
+            match signal {
+                Signal::Answered => s.on_definitive(),
+                Signal::Dropped => s.on_indeterminate(&slot, true),
+                Signal::Slow => s.on_indeterminate(&slot, false),
             }
         }
         self.wake.notify_waiters();
@@ -158,12 +171,12 @@ impl State {
         }
     }
 
-    fn on_indeterminate(&mut self, slot: &Slot) {
+    fn on_indeterminate(&mut self, slot: &Slot, widen_gap: bool) {
         self.stats.indeterminate += 1;
         self.stats.throttled = true;
         self.streak = 0;
         self.at_ceiling = 0;
-        if slot.in_flight_at_start > 1 {
+        if widen_gap && slot.in_flight_at_start > 1 {
             // This many at once was too many (or the failure is unrelated: the ceiling is
             // probed upwards again after a run of definitive answers).
             self.ceiling = self.ceiling.min(slot.in_flight_at_start - 1).max(1);
@@ -174,9 +187,11 @@ impl State {
         }
         self.epoch += 1;
         self.limit = (self.limit / 2).clamp(1, self.ceiling);
-        self.gap_floor = self.gap_floor.max(self.gap);
-        self.gap = (self.gap * 2).clamp(FIRST_GAP, MAX_GAP);
-        self.next_start = Instant::now() + self.gap;
+        if widen_gap {
+            self.gap_floor = self.gap_floor.max(self.gap);
+            self.gap = (self.gap * 2).clamp(FIRST_GAP, MAX_GAP);
+            self.next_start = Instant::now() + self.gap;
+        }
     }
 }
 
@@ -191,7 +206,14 @@ mod tests {
         // As behind a limit of 3: the first three are answered, the other five closed at
         // once. One back-off for the burst, and the ceiling is the level that worked.
         for (i, s) in slots.into_iter().enumerate() {
-            p.finish(s, i < 3);
+            p.finish(
+                s,
+                if i < 3 {
+                    Signal::Answered
+                } else {
+                    Signal::Dropped
+                },
+            );
         }
         {
             let s = p.lock();
@@ -204,7 +226,7 @@ mod tests {
         // ceiling before the ceiling itself is probed.
         for _ in 0..40 {
             let s = p.acquire().await;
-            p.finish(s, true);
+            p.finish(s, Signal::Answered);
         }
         let s = p.lock();
         assert_eq!(s.limit, 3);
@@ -216,13 +238,15 @@ mod tests {
     async fn a_lone_failure_widens_the_gap_but_keeps_the_ceiling() {
         let p = Pacer::new(1);
         let s = p.acquire().await;
-        p.finish(s, false);
+        p.finish(s, Signal::Dropped);
         let s = p.acquire().await;
-        p.finish(s, false);
+        p.finish(s, Signal::Dropped);
+        let s = p.acquire().await;
+        p.finish(s, Signal::Slow); // a timeout does not widen the gap
         let r = p.report();
         assert_eq!(r.max_connections, 1);
         assert_eq!(r.interval_ms, 20);
-        assert_eq!(r.connections, 2);
+        assert_eq!(r.connections, 3);
     }
 
     #[tokio::test]
@@ -230,7 +254,7 @@ mod tests {
         let p = Pacer::new(8);
         for _ in 0..20 {
             let s = p.acquire().await;
-            p.finish(s, true);
+            p.finish(s, Signal::Answered);
         }
         let r = p.report();
         assert!(!r.throttled);

@@ -6,7 +6,7 @@
 use crate::error::probe_error;
 use crate::hello::{self, Shape};
 use crate::net::{self, Answer, Flight, Need};
-use crate::pacing::Pacer;
+use crate::pacing::{Pacer, Signal};
 use crate::report::{ErrorCode, ProbeError};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -63,9 +63,9 @@ pub struct Ctx {
     limits: Limits,
     pacer: Pacer,
     retries_left: AtomicU32,
-    /// Versions whose path only answers minimal hellos (learnt by the tolerance ladder):
-    /// every later question at such a version uses the minimal shape.
-    minimal_only: std::sync::Mutex<Vec<Version>>,
+    /// The path only answers small hellos (learnt by the tolerance ladder at some version):
+    /// every later question to this target uses the minimal shape.
+    minimal_only: std::sync::atomic::AtomicBool,
 }
 
 /// A definitive refusal.
@@ -166,21 +166,18 @@ impl Ctx {
             limits,
             pacer: Pacer::new(connections),
             retries_left: AtomicU32::new(limits.retry_budget),
-            minimal_only: std::sync::Mutex::new(Vec::new()),
+            minimal_only: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// From now on, build every hello for `v` in the minimal shape.
-    pub fn use_minimal_hellos(&self, v: Version) {
-        let mut m = self.minimal_only.lock().unwrap_or_else(|p| p.into_inner());
-        if !m.contains(&v) {
-            m.push(v);
-        }
+    /// From now on, build every hello to this target in the minimal shape (a middlebox that
+    /// drops large hellos does so at every version).
+    pub fn use_minimal_hellos(&self) {
+        self.minimal_only.store(true, Ordering::Relaxed);
     }
 
     fn shape_for(&self, q: &Question<'_>) -> Shape {
-        let m = self.minimal_only.lock().unwrap_or_else(|p| p.into_inner());
-        if m.contains(&q.version) {
+        if self.minimal_only.load(Ordering::Relaxed) {
             Shape::Minimal
         } else {
             q.shape
@@ -199,8 +196,8 @@ impl Ctx {
     }
 
     /// Gives back a slot from [`acquire`](Self::acquire).
-    pub fn release(&self, slot: crate::pacing::Slot, definitive: bool) {
-        self.pacer.finish(slot, definitive);
+    pub fn release(&self, slot: crate::pacing::Slot, signal: Signal) {
+        self.pacer.finish(slot, signal);
     }
 
     /// Retries of one question after an indeterminate answer.
@@ -284,7 +281,7 @@ impl Ctx {
         let slot = self.pacer.acquire().await;
         let now = Instant::now();
         if now >= self.limits.deadline {
-            self.pacer.finish(slot, true);
+            self.pacer.finish(slot, Signal::Answered);
             return Outcome::Unknown(deadline_error());
         }
         let deadline = (now + self.limits.timeout).min(self.limits.deadline);
@@ -296,22 +293,25 @@ impl Ctx {
             Err(e) => Outcome::Unknown(e),
             Ok(a) => classify(q.version, q.suites, a),
         };
-        // Only answers that say something about the server's capacity steer the pacing:
-        // an alert, an HTTP reply or a protocol violation is deterministic, not congestion.
-        let pacing_neutral = match &outcome {
-            Outcome::Alerted(..) => true,
-            Outcome::Unknown(e) => matches!(
-                e.code,
-                ErrorCode::NotTls
-                    | ErrorCode::ProtocolViolation
-                    | ErrorCode::SniRequired
-                    | ErrorCode::Deadline
-            ),
-            _ => false,
-        };
-        self.pacer
-            .finish(slot, outcome.is_definitive() || pacing_neutral);
+        self.pacer.finish(slot, pacing_signal(&outcome));
         outcome
+    }
+}
+
+/// What an outcome says about the target's capacity. Alerts, HTTP replies and protocol
+/// violations are deterministic, not congestion.
+fn pacing_signal(o: &Outcome) -> Signal {
+    match o {
+        Outcome::Unknown(e) => match e.code {
+            ErrorCode::Timeout => Signal::Slow,
+            ErrorCode::NotTls
+            | ErrorCode::ProtocolViolation
+            | ErrorCode::SniRequired
+            | ErrorCode::Deadline
+            | ErrorCode::UnexpectedAlert => Signal::Answered,
+            _ => Signal::Dropped,
+        },
+        _ => Signal::Answered,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::clock::unix_now;
 use crate::engine::{display_addr, empty_report, ScanOptions};
 use crate::enumerate::{probe_version, VersionResult};
 use crate::error::probe_error;
+use crate::pacing::Signal;
 use crate::probe::{Ctx, Limits};
 use crate::report::{ErrorCode, ProbeError, TargetReport, VersionStatus};
 use crate::target::Target;
@@ -35,6 +36,14 @@ fn rank(c: ErrorCode) -> u8 {
     }
 }
 
+/// Closed and reset read the same at target level.
+fn normalized(c: ErrorCode) -> ErrorCode {
+    match c {
+        ErrorCode::Closed => ErrorCode::Reset,
+        other => other,
+    }
+}
+
 /// The target-level error when no version was accepted: `sni_required` when any hello was
 /// answered unrecognized_name, else the most telling error when no version got a
 /// definitive answer at all. `None` when something was accepted or definitively refused.
@@ -59,7 +68,18 @@ fn target_error(results: &[VersionResult], sni: Option<&str>) -> Option<ProbeErr
     if errors.len() < results.len() || errors.is_empty() {
         return None;
     }
-    let best = errors.into_iter().min_by_key(|e| rank(e.code))?;
+    // The commonest reason across versions (a stray timeout among resets does not make a
+    // resetting server look silent), the most telling one on a tie.
+    let count = |c: ErrorCode| {
+        errors
+            .iter()
+            .filter(|e| normalized(e.code) == normalized(c))
+            .count()
+    };
+    let best = errors
+        .iter()
+        .copied()
+        .min_by_key(|e| (std::cmp::Reverse(count(e.code)), rank(e.code)))?;
     let mut e = match best.code {
         ErrorCode::Closed | ErrorCode::Reset => probe_error(
             ErrorCode::Reset,
@@ -124,7 +144,14 @@ async fn read_chain(
         }
         let slot = ctx.acquire().await;
         last = handshake::fetch_chain(ctx.addr, sni.clone(), timeout.min(left)).await;
-        ctx.release(slot, last.is_ok());
+        ctx.release(
+            slot,
+            if last.is_ok() {
+                Signal::Answered
+            } else {
+                Signal::Slow
+            },
+        );
         if last.is_ok() {
             break;
         }
@@ -160,7 +187,7 @@ pub async fn scan_address(
     // serve one connection at a time.)
     let slot = ctx.acquire().await;
     let opened = net::connect(addr, opts.timeout).await.map(drop);
-    ctx.release(slot, true);
+    ctx.release(slot, Signal::Answered);
     if let Err(e) = opened {
         return finish(report, Some(e), &ctx, started);
     }

@@ -43,6 +43,9 @@ pub enum Discovery {
     Tolerates {
         /// The plan to enumerate with.
         plan: Plan,
+        /// Only hellos under 256 bytes (below the padding threshold) were answered: every
+        /// later question at this version (order, groups, fallback) must be minimal too.
+        small_only: bool,
         /// E.g. "no answer to a 517-byte hello with 128 suites; answered 300-byte hellos
         /// with 64 suites".
         note: String,
@@ -185,7 +188,8 @@ pub async fn discover(ctx: &Ctx, v: Version, chunk: &[u16], first: &Outcome) -> 
 /// answers.
 async fn size_ladder(ctx: &Ctx, v: Version, chunk: &[u16]) -> Discovery {
     let failed_bytes = hello_bytes(ctx, v, chunk, Shape::Full);
-    let mut smallest_failure = failed_bytes;
+    // Hellos that got no answer, as (bytes, suites): a middlebox may limit either.
+    let mut failures = vec![(failed_bytes, chunk.len())];
     let ladder = [
         (Shape::Full, 64),
         (Shape::Full, 32),
@@ -197,15 +201,15 @@ async fn size_ladder(ctx: &Ctx, v: Version, chunk: &[u16]) -> Discovery {
     for (shape, n) in ladder {
         let n = n.min(chunk.len());
         let bytes = hello_bytes(ctx, v, &chunk[..n], shape);
-        if bytes >= smallest_failure {
-            continue; // padded to the same size as a hello that already got no answer
+        if failures.iter().any(|&(b, k)| b <= bytes && k <= n) {
+            continue; // no smaller than a hello that already got no answer
         }
         let q = Question {
             shape,
             ..Question::new(v, &chunk[..n])
         };
         match ctx.ask_q(&q, 0).await {
-            Outcome::Unknown(_) => smallest_failure = bytes,
+            Outcome::Unknown(_) => failures.push((bytes, n)),
             _ => return tolerates(v, chunk.len(), failed_bytes, shape, n, bytes),
         }
     }
@@ -238,6 +242,7 @@ fn tolerates(
             shape,
             max_suites: n,
         },
+        small_only: shape == Shape::Minimal || bytes < 256,
         note: format!(
             "{}: no answer to a {failed_bytes}-byte hello with {failed_suites} suites; \
              {bytes}-byte hellos with {n} suites{how} were answered, so enumeration used those",
