@@ -79,7 +79,7 @@ fn ctrl_c_prints_what_was_finished_writes_the_file_and_exits_130() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out_file = dir.path().join("scan.json");
     // One target at a time: the hanging one starts only once the good one is finished.
-    let mut child = tlsfloor()
+    let child = tlsfloor()
         .args([
             "scan",
             "--json",

@@ -54,22 +54,30 @@ fn scan(args: &[&str]) -> (ScanReport, i32) {
     (report, code)
 }
 
+/// What must be equal for one version.
+#[derive(Debug, PartialEq)]
+struct VersionEssence {
+    version: Version,
+    status: VersionStatus,
+    suites: Vec<u16>,
+    preference: Preference,
+    groups: Vec<String>,
+}
+
 /// What must be equal between a direct scan and one through a front end.
 #[derive(Debug, PartialEq)]
 struct Essence {
-    versions: Vec<(Version, VersionStatus, Vec<u16>, Preference, Vec<String>)>,
+    versions: Vec<VersionEssence>,
     fallback: FallbackScsv,
 }
 
 fn essence(t: &TargetReport) -> Essence {
-    let v = |p: &ProtocolReport| {
-        (
-            p.version,
-            p.status(),
-            p.suites.iter().map(|s| s.code).collect(),
-            p.preference,
-            p.groups.clone(),
-        )
+    let v = |p: &ProtocolReport| VersionEssence {
+        version: p.version,
+        status: p.status(),
+        suites: p.suites.iter().map(|s| s.code).collect(),
+        preference: p.preference,
+        groups: p.groups.clone(),
     };
     Essence {
         versions: t.protocols.iter().map(v).collect(),

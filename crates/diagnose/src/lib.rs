@@ -3,7 +3,7 @@
 //! and explain a failure with its exact reason and the smallest fix on each side.
 //!
 //! - [`model`]: the two inputs, [`ClientOffer`] and [`ServerConfig`].
-//! - [`simulate`]: the selection simulator (pure functions) and its [`Verdict`].
+//! - [`simulate`](mod@simulate): the selection simulator (pure functions) and its [`Verdict`].
 //! - [`profiles`]: built-in client profiles (real ClientHellos, sources named).
 //! - [`client`]: client offers from a ClientHello (bytes, hex, trap JSON line) or JA3.
 //! - [`server`]: server configurations from a policy or a scanned target.

@@ -234,6 +234,10 @@ pub fn violations(
     }
     if strict && policy.origin != Origin::MinVersion {
         for v in &policy.protocols {
+            let unproven = o.probe_errors.iter().any(|(pv, _)| pv == v);
+            if !o.accepts(*v) && unproven {
+                continue; // not proven refused: the verdict is incomplete, not a violation
+            }
             if !o.accepts(*v) {
                 push(
                     ViolationKind::VersionMissing,

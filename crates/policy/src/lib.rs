@@ -3,9 +3,9 @@
 //!
 //! - [`model`]: the [`Policy`] and [`Suite`] types.
 //! - [`load`]: parsing policy TOML (built-in data file and user files, errors name the line).
-//! - [`builtin`]: the embedded built-in policies and lookup by id or name.
+//! - [`builtin`](mod@builtin): the embedded built-in policies and lookup by id or name.
 //! - [`eval`]: judging one scanned target against a policy (violations, PASS/FAIL).
-//! - [`identify`]: which built-in policies a scanned endpoint matches, or comes closest to.
+//! - [`identify`](mod@identify): which built-in policies a scanned endpoint matches, or comes closest to.
 //! - [`diff`]: the difference between two policies.
 //! - [`observed`]: what a scan report says a target accepted.
 //! - [`registry`]: the bridge to the cipher-suite registry of `tlsfloor_wire`.

@@ -105,6 +105,37 @@ fn strict_reports_refused_versions() {
 }
 
 #[test]
+fn strict_never_calls_an_unknown_version_refused() {
+    let p = find_builtin("ELBSecurityPolicy-TLS13-1-2-Res-2021-06").unwrap();
+    let mut t = target(
+        "13unknown",
+        &[(
+            Version::Tls12,
+            &[ECDHE_RSA_AES128_GCM, ECDHE_RSA_AES256_GCM],
+        )],
+    );
+    let p13 = t
+        .protocols
+        .iter_mut()
+        .find(|p| p.version == Version::Tls13)
+        .unwrap();
+    p13.status = Some(tlsfloor_scan::report::VersionStatus::Unknown);
+    p13.error = Some(tlsfloor_scan::report::ProbeError {
+        code: tlsfloor_scan::report::ErrorCode::Closed,
+        message: "closed without an answer".into(),
+    });
+    let s = evaluate(&t, &[p], true);
+    assert!(
+        s.violations
+            .iter()
+            .all(|v| v.kind != ViolationKind::VersionMissing),
+        "{:?}",
+        s.violations
+    );
+    assert_eq!(s.verdict, Verdict::Incomplete);
+}
+
+#[test]
 fn unreachable_targets_are_not_pass() {
     let p = Policy::min_version(Version::Tls12);
     let v = evaluate(&unreachable("down"), &[&p], false);

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, value_name = "PROFILE|JA3|HEX|FILE")]
     pub client: Option<String>,
     /// The server: a built-in policy (see `tlsfloor policy list`), a policy TOML file, a saved
-    /// scan JSON file, or a live target HOST[:PORT] (scanned now; loopback or your own hosts).
+    /// scan JSON file, or a live target HOST:PORT or HOST (scanned now; loopback or your own hosts).
     #[arg(long, value_name = "POLICY|FILE|HOST:PORT")]
     pub server: Option<String>,
     /// Simulate every built-in client profile against the server (a matrix).

@@ -14,7 +14,7 @@ use tlsfloor_scan::{parse_target, parse_target_bytes, ResolveOverride, ScanOptio
 /// Arguments of `tlsfloor scan`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Targets: HOST, HOST:PORT, [IPv6]:PORT or an IP literal (port 443 by default).
+    /// Targets: HOST, HOST:PORT, an IPv6 literal in brackets with :PORT, or an IP literal (port 443 by default).
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Read more targets from FILE (one per line, `#` comments, blank lines ignored).
