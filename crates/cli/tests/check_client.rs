@@ -218,10 +218,26 @@ fn openssl_s_client_default_and_tls1() {
     let (code, report) = check_client(&argv);
     assert_eq!(verdict(&report, "TLSv1.0"), "accepted", "{report:#}");
     assert_eq!(code, 1);
-    // -tls1 offers only TLS 1.0, so the TLS 1.1 trap and the TLS 1.2 control must fail:
-    // the control failing makes TLS 1.1 inconclusive, not "refused".
+    // -tls1 offers only TLS 1.0 (legacy_version TLS 1.0, no supported_versions), so the
+    // control fails; the TLS 1.1 refusal is proven by the client's own hello all the same.
     assert_eq!(verdict(&report, "TLSv1.2"), "refused", "{report:#}");
-    assert_eq!(verdict(&report, "TLSv1.1"), "inconclusive", "{report:#}");
+    assert_eq!(verdict(&report, "TLSv1.1"), "refused", "{report:#}");
+    let r11 = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["version"] == "TLSv1.1")
+        .unwrap();
+    assert!(
+        r11["reason"]
+            .as_str()
+            .unwrap()
+            .contains("offers at most TLSv1.0"),
+        "{r11:#}"
+    );
+    // SSLv3 is within what the hello offers, and the refusal there proves nothing while the
+    // control fails.
+    assert_eq!(verdict(&report, "SSLv3"), "inconclusive", "{report:#}");
 }
 
 #[test]
@@ -285,4 +301,282 @@ sys.exit(0 if ok else 9)\n";
     for r in report["results"].as_array().unwrap() {
         assert_eq!(r["exit_status"], 0, "{r:#}");
     }
+}
+
+/// The entry for `check` (`untrusted_ca`, `expired`, `wrong_host`).
+fn cert_check<'a>(report: &'a Value, check: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["check"] == check)
+        .unwrap_or_else(|| panic!("no {check} in {report:#}"))
+}
+
+#[test]
+fn curl_tls13_only_passes_and_its_offer_proves_the_refusals() {
+    require("curl", "curl");
+    let (code, report) = check_client(&["curl", "-sS", "--tlsv1.3", "-o", "/dev/null", "{url}"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "pass");
+    for v in ["SSLv3", "TLSv1.0", "TLSv1.1"] {
+        assert_eq!(verdict(&report, v), "refused", "{v}: {report:#}");
+    }
+    let r = report["results"].as_array().unwrap();
+    let legacy = r.iter().find(|x| x["version"] == "TLSv1.0").unwrap();
+    assert!(
+        legacy["reason"]
+            .as_str()
+            .unwrap()
+            .contains("offers TLSv1.3 only"),
+        "{legacy:#}"
+    );
+    assert_eq!(legacy["sni"], "localhost");
+    for check in ["untrusted_ca", "expired", "wrong_host"] {
+        assert_eq!(cert_check(&report, check)["verdict"], "refused", "{check}");
+    }
+}
+
+#[test]
+fn clients_that_skip_certificate_checks_are_findings() {
+    require("curl", "curl");
+    let (code, report) =
+        check_client(&["curl", "-sS", "-k", "--tlsv1.2", "-o", "/dev/null", "{url}"]);
+    assert_eq!(code, 1, "{report:#}");
+    for check in ["untrusted_ca", "expired", "wrong_host"] {
+        assert_eq!(cert_check(&report, check)["verdict"], "accepted", "{check}");
+    }
+    // Python's unverified context, and its default one.
+    let unverified = "import ssl,sys,urllib.request as u; u.urlopen(sys.argv[1], context=ssl._create_unverified_context()).read()";
+    let (code, report) = check_client(&["python3", "-c", unverified, "{url}"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(cert_check(&report, "untrusted_ca")["verdict"], "accepted");
+    let default = "import sys,urllib.request as u; u.urlopen(sys.argv[1]).read()";
+    let (code, report) = check_client(&["python3", "-c", default, "{url}"]);
+    assert_eq!(code, 0, "{report:#}");
+    // --no-cert-checks leaves them out.
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--no-cert-checks",
+            "--",
+            "curl",
+            "-sS",
+            "-k",
+            "--tlsv1.2",
+            "-o",
+            "/dev/null",
+            "{url}",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert!(report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["role"] != "certificate"));
+}
+
+#[test]
+fn sslv3_is_tested_below_a_tls10_floor() {
+    require("curl", "curl");
+    tlsfloor_testkit::require_python_module("tlslite", "tlslite-ng");
+    // curl cannot speak SSLv3 (its hello offers TLS 1.0 and up): refused, proven by the offer.
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--min-version",
+            "1.0",
+            "--",
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "{url}",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    assert_eq!(verdict(&report, "SSLv3"), "refused", "{report:#}");
+    assert!(report["skipped"].as_array().unwrap().is_empty());
+    // tlslite-ng speaking only SSLv3 completes the SSLv3 trap: a finding.
+    let sslv3 = "import socket,sys; from tlslite.api import TLSConnection, HandshakeSettings\n\
+s=HandshakeSettings(); s.minVersion=(3,0); s.maxVersion=(3,0)\n\
+c=TLSConnection(socket.create_connection((sys.argv[1], int(sys.argv[2])))); c.handshakeClientCert(settings=s)\n\
+c.write(b'GET / HTTP/1.0\\r\\n\\r\\n'); c.read()";
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--min-version",
+            "1.0",
+            "--no-cert-checks",
+            "--",
+            "python3",
+            "-c",
+            sslv3,
+            "{host}",
+            "{port}",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    assert_eq!(verdict(&report, "SSLv3"), "accepted", "{report:#}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_timeout_kills_the_clients_whole_process_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let script = format!("sleep 1000 & echo $! >> {}; sleep 1000", pids.display());
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--no-cert-checks",
+            "--min-version",
+            "1.1",
+            "--timeout",
+            "2s",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: Value = stdout_json(&out);
+    assert!(
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["timed_out"] == true),
+        "{report:#}"
+    );
+    let list = std::fs::read_to_string(&pids).unwrap();
+    assert!(!list.trim().is_empty());
+    for pid in list.split_whitespace() {
+        let mut alive = true;
+        for _ in 0..250 {
+            alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|s| !s.contains(") Z "))
+                .unwrap_or(false);
+            if !alive {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive, "background process {pid} outlived check-client");
+    }
+}
+
+#[test]
+fn a_client_printing_a_gigabyte_does_not_grow_memory() {
+    let script = "head -c 1000000000 /dev/zero; head -c 100000000 /dev/zero >&2";
+    let child = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--no-cert-checks",
+            "--min-version",
+            "1.1",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // The peak resident size of the largest reaped child of this test process (tlsfloor
+    // and the processes it reaped), from the kernel's accounting.
+    // SAFETY: a zeroed rusage filled in by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    let max_rss_mb = usage.ru_maxrss / 1024;
+    assert!(max_rss_mb < 256, "peak RSS of a child: {max_rss_mb} MB");
+}
+
+#[test]
+fn hosts_must_be_loopback_and_ipv6_works() {
+    require("curl", "curl");
+    let out = tlsfloor()
+        .args(["check-client", "--host", "192.0.2.1", "--", "curl", "{url}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--host",
+            "::1",
+            "--",
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "{url}",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    let control = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "control")
+        .unwrap();
+    assert_eq!(control["verdict"], "accepted", "{report:#}");
+    let listen = control["connections"][0]["listen"].as_str().unwrap();
+    assert!(listen.starts_with("[::1]:"), "{listen}");
+}
+
+#[test]
+fn aws_cli_v1_gets_a_conclusive_verdict_without_a_ca_bundle_flag() {
+    require("aws", "awscli (pip)");
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--timeout",
+            "60s",
+            "--",
+            "aws",
+            "--endpoint-url",
+            "{url}",
+            "s3",
+            "ls",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "dummy")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    assert_ne!(report["verdict"], "inconclusive", "{report:#}");
+    let control = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "control")
+        .unwrap();
+    assert_eq!(control["verdict"], "accepted", "{report:#}");
+    // botocore's default context refuses TLS < 1.2 and checks certificates.
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
 }

@@ -50,6 +50,23 @@ pub fn ssl_version(v: Version) -> SslVersion {
     }
 }
 
+/// Loads OpenSSL's legacy provider (RC4, and other algorithms OpenSSL 3 moved there) beside
+/// the default one, once per process, so traps can serve the oldest suites. Loading any
+/// provider explicitly stops OpenSSL from loading the default one implicitly, so both are
+/// loaded. Returns false when the legacy provider is not available in this build.
+pub fn load_legacy_algorithms() -> bool {
+    static LOADED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LOADED.get_or_init(|| {
+        let default = openssl::provider::Provider::try_load(None, "default", true);
+        let legacy = openssl::provider::Provider::try_load(None, "legacy", true);
+        let ok = default.is_ok() && legacy.is_ok();
+        // Providers unload when dropped: these stay for the life of the process.
+        std::mem::forget(default);
+        std::mem::forget(legacy);
+        ok
+    })
+}
+
 /// Builds an acceptor serving the leaf of `pki` with only the versions and ciphers of `cfg`,
 /// at security level 0, with server cipher preference.
 pub fn build_acceptor(pki: &Pki, cfg: &ServerConfig) -> Result<SslAcceptor, LocalTlsError> {
@@ -59,6 +76,7 @@ pub fn build_acceptor(pki: &Pki, cfg: &ServerConfig) -> Result<SslAcceptor, Loca
             cfg.min_version, cfg.max_version
         )));
     }
+    load_legacy_algorithms();
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
     b.clear_options(SslOptions::NO_TLSV1 | SslOptions::NO_TLSV1_1 | SslOptions::NO_SSLV3);
     b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE | SslOptions::NO_TICKET);
@@ -142,13 +160,21 @@ mod tests {
     #[test]
     fn legacy_and_modern_versions_are_available_at_seclevel_0() {
         let pki = Pki::generate().unwrap();
-        for v in [
-            Version::Tls10,
-            Version::Tls11,
-            Version::Tls12,
-            Version::Tls13,
-        ] {
+        for v in Version::ALL {
             assert!(version_supported_with(&pki, v), "{v} should work");
+        }
+    }
+
+    #[test]
+    fn rc4_and_3des_suites_are_served() {
+        assert!(load_legacy_algorithms());
+        let pki = Pki::generate().unwrap();
+        for cipher in ["RC4-SHA", "DES-CBC3-SHA"] {
+            let cfg = ServerConfig {
+                ciphers: cipher.into(),
+                ..ServerConfig::only(Version::Tls10)
+            };
+            assert!(build_acceptor(&pki, &cfg).is_ok(), "{cipher}");
         }
     }
 

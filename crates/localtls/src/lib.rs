@@ -12,7 +12,7 @@ pub mod pki;
 pub mod server;
 
 pub use acceptor::{build_acceptor, version_supported, ServerConfig, TRAP_CIPHERS};
-pub use pki::Pki;
+pub use pki::{BadLeaf, Pki};
 pub use server::{accept_loop, LocalServer};
 
 /// Errors of this crate.

@@ -22,6 +22,24 @@ pub struct Pki {
     pub leaf_cert: X509,
     /// The leaf's private key.
     pub leaf_key: PKey<Private>,
+    ca_key: PKey<Private>,
+}
+
+/// A deliberately bad leaf, for checking that a client verifies certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadLeaf {
+    /// Issued by another throwaway CA that the client is not told to trust.
+    UntrustedCa,
+    /// Issued by the trusted CA, but expired a day ago.
+    Expired,
+    /// Issued by the trusted CA for another host name (`wrong-host.invalid`).
+    WrongHost,
+}
+
+/// The leaf's names: `localhost`, `127.0.0.1`, `::1`, or one other name.
+enum Names<'a> {
+    Local,
+    Other(&'a str),
 }
 
 impl std::fmt::Debug for Pki {
@@ -42,6 +60,21 @@ fn base_builder(
     key: &PKey<Private>,
     days: u32,
 ) -> Result<X509Builder, LocalTlsError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    // Start one hour in the past so small clock differences do not matter.
+    builder_valid(subject, key, now - 3600, now + i64::from(days) * 86_400)
+}
+
+/// A builder valid from `not_before` to `not_after` (Unix seconds).
+fn builder_valid(
+    subject: &X509Name,
+    key: &PKey<Private>,
+    not_before: i64,
+    not_after: i64,
+) -> Result<X509Builder, LocalTlsError> {
     let mut b = X509Builder::new()?;
     b.set_version(2)?;
     let mut serial = BigNum::new()?;
@@ -50,16 +83,46 @@ fn base_builder(
     b.set_serial_number(&serial)?;
     b.set_subject_name(subject)?;
     b.set_pubkey(key)?;
-    // Start one hour in the past so small clock differences do not matter.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let not_before = Asn1Time::from_unix(now - 3600)?;
-    let not_after = Asn1Time::days_from_now(days)?;
-    b.set_not_before(&not_before)?;
-    b.set_not_after(&not_after)?;
+    let (from, until) = (
+        Asn1Time::from_unix(not_before)?,
+        Asn1Time::from_unix(not_after)?,
+    );
+    b.set_not_before(&from)?;
+    b.set_not_after(&until)?;
     Ok(b)
+}
+
+/// A leaf for `names`, signed by `ca_key` as `ca_cert`, built from `builder`.
+fn sign_leaf(
+    mut leaf: X509Builder,
+    names: Names<'_>,
+    ca_cert: &X509,
+    ca_key: &PKey<Private>,
+) -> Result<X509, LocalTlsError> {
+    leaf.set_issuer_name(ca_cert.subject_name())?;
+    leaf.append_extension(BasicConstraints::new().build()?)?;
+    leaf.append_extension(
+        KeyUsage::new()
+            .critical()
+            .digital_signature()
+            .key_encipherment()
+            .build()?,
+    )?;
+    leaf.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
+    let ctx = leaf.x509v3_context(Some(ca_cert), None);
+    let mut san = SubjectAlternativeName::new();
+    match names {
+        Names::Local => san.dns("localhost").ip("127.0.0.1").ip("::1"),
+        Names::Other(n) => san.dns(n),
+    };
+    let san = san.build(&ctx)?;
+    let akid = AuthorityKeyIdentifier::new().keyid(false).build(&ctx)?;
+    let skid = SubjectKeyIdentifier::new().build(&ctx)?;
+    leaf.append_extension(san)?;
+    leaf.append_extension(akid)?;
+    leaf.append_extension(skid)?;
+    leaf.sign(ca_key, MessageDigest::sha256())?;
+    Ok(leaf.build())
 }
 
 impl Pki {
@@ -83,33 +146,51 @@ impl Pki {
         let ca_cert = ca.build();
 
         let leaf_key = PKey::from_rsa(Rsa::generate(2048)?)?;
-        let mut leaf = base_builder(&name("localhost")?, &leaf_key, 30)?;
-        leaf.set_issuer_name(ca_cert.subject_name())?;
-        leaf.append_extension(BasicConstraints::new().build()?)?;
-        leaf.append_extension(
-            KeyUsage::new()
-                .critical()
-                .digital_signature()
-                .key_encipherment()
-                .build()?,
-        )?;
-        leaf.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
-        let ctx = leaf.x509v3_context(Some(&ca_cert), None);
-        let san = SubjectAlternativeName::new()
-            .dns("localhost")
-            .ip("127.0.0.1")
-            .ip("::1")
-            .build(&ctx)?;
-        let akid = AuthorityKeyIdentifier::new().keyid(false).build(&ctx)?;
-        let skid = SubjectKeyIdentifier::new().build(&ctx)?;
-        leaf.append_extension(san)?;
-        leaf.append_extension(akid)?;
-        leaf.append_extension(skid)?;
-        leaf.sign(&ca_key, MessageDigest::sha256())?;
+        let leaf = base_builder(&name("localhost")?, &leaf_key, 30)?;
+        let leaf_cert = sign_leaf(leaf, Names::Local, &ca_cert, &ca_key)?;
         Ok(Pki {
             ca_cert,
-            leaf_cert: leaf.build(),
+            leaf_cert,
             leaf_key,
+            ca_key,
+        })
+    }
+
+    /// The same trusted CA with a bad leaf of `kind` instead (the leaf key is reused: only
+    /// the certificate matters). For [`BadLeaf::UntrustedCa`] the leaf is valid for
+    /// `localhost` but issued by a new CA nobody trusts; that CA is not in the chain sent.
+    pub fn with_bad_leaf(&self, kind: BadLeaf) -> Result<Pki, LocalTlsError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let subject = name("localhost")?;
+        let (leaf_cert, ca_cert) = match kind {
+            BadLeaf::UntrustedCa => {
+                let other = Pki::generate()?;
+                let leaf = base_builder(&subject, &self.leaf_key, 30)?;
+                let cert = sign_leaf(leaf, Names::Local, &other.ca_cert, &other.ca_key)?;
+                (cert, other.ca_cert)
+            }
+            BadLeaf::Expired => {
+                let leaf =
+                    builder_valid(&subject, &self.leaf_key, now - 30 * 86_400, now - 86_400)?;
+                let cert = sign_leaf(leaf, Names::Local, &self.ca_cert, &self.ca_key)?;
+                (cert, self.ca_cert.clone())
+            }
+            BadLeaf::WrongHost => {
+                let subject = name("wrong-host.invalid")?;
+                let leaf = base_builder(&subject, &self.leaf_key, 30)?;
+                let names = Names::Other("wrong-host.invalid");
+                let cert = sign_leaf(leaf, names, &self.ca_cert, &self.ca_key)?;
+                (cert, self.ca_cert.clone())
+            }
+        };
+        Ok(Pki {
+            ca_cert,
+            leaf_cert,
+            leaf_key: self.leaf_key.clone(),
+            ca_key: self.ca_key.clone(),
         })
     }
 
@@ -130,6 +211,42 @@ impl Pki {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_leaves_fail_verification_for_their_reason() {
+        use openssl::x509::store::X509StoreBuilder;
+        use openssl::x509::{X509StoreContext, X509VerifyResult};
+        let pki = Pki::generate().unwrap();
+        let mut store = X509StoreBuilder::new().unwrap();
+        store.add_cert(pki.ca_cert.clone()).unwrap();
+        let store = store.build();
+        let verify = |leaf: &X509| {
+            let chain = openssl::stack::Stack::new().unwrap();
+            let mut ctx = X509StoreContext::new().unwrap();
+            ctx.init(&store, leaf, &chain, |c| {
+                Ok(c.verify_cert().map(|_| c.error()))
+            })
+            .unwrap()
+            .unwrap()
+        };
+        assert_eq!(verify(&pki.leaf_cert), X509VerifyResult::OK);
+        let untrusted = pki.with_bad_leaf(BadLeaf::UntrustedCa).unwrap();
+        assert_ne!(verify(&untrusted.leaf_cert), X509VerifyResult::OK);
+        let expired = pki.with_bad_leaf(BadLeaf::Expired).unwrap();
+        assert!(verify(&expired.leaf_cert)
+            .error_string()
+            .contains("expired"));
+        let wrong = pki.with_bad_leaf(BadLeaf::WrongHost).unwrap();
+        assert_eq!(verify(&wrong.leaf_cert), X509VerifyResult::OK); // chain fine, name wrong
+        let names: Vec<String> = wrong
+            .leaf_cert
+            .subject_alt_names()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n.dnsname().map(str::to_string))
+            .collect();
+        assert_eq!(names, vec!["wrong-host.invalid".to_string()]);
+    }
 
     #[test]
     fn leaf_verifies_against_ca_and_names_localhost() {

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod check_client;
+pub mod client_run;
 pub mod demo;
 pub mod diagnose;
 pub mod policy;

@@ -29,9 +29,10 @@ pub struct Args {
     /// Where to write the throwaway CA certificate (PEM) for clients to trust.
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
-    /// Seconds a client may take to send its ClientHello, and socket timeout afterwards.
-    #[arg(long, default_value_t = 10.0)]
-    pub timeout: f64,
+    /// How long a client may take to send its ClientHello, and the socket timeout
+    /// afterwards, e.g. `10`, `10s`, `500ms`.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::cmd::scan::parse_duration)]
+    pub timeout: Duration,
     /// Exit after this many connections (default: run until interrupted).
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
@@ -47,23 +48,19 @@ pub fn version_range(versions: &[Version]) -> anyhow::Result<(Version, Version)>
         .filter(|v| v > min && v < max && !versions.contains(v))
         .collect();
     if !gaps.is_empty() {
-        bail!("--versions must be contiguous (missing {gaps:?} between {min} and {max})");
+        let gaps: Vec<&str> = gaps.iter().map(|v| v.name()).collect();
+        bail!(
+            "--versions must be contiguous (missing {} between {min} and {max})",
+            gaps.join(", ")
+        );
     }
     Ok((*min, *max))
-}
-
-/// A timeout in seconds as a `Duration`, refusing nonsense.
-pub fn seconds(s: f64, what: &str) -> anyhow::Result<Duration> {
-    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
-        bail!("{what} must be between 0 and 86400 seconds, got {s}");
-    }
-    Ok(Duration::from_secs_f64(s))
 }
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let (min, max) = version_range(&args.versions)?;
-    let timeout = seconds(args.timeout, "--timeout")?;
+    let timeout = args.timeout;
     let rt = tokio::runtime::Runtime::new().context("start async runtime")?;
     rt.block_on(async move {
         let pki = Pki::generate().context("generate throwaway CA")?;

@@ -1,0 +1,111 @@
+//! The readable check-client report, through the shared table renderer: a row per trap
+//! (version or certificate check, verdict, exit, SNI, fallback SCSV, JA4, reason), the
+//! client's error output for inconclusive runs, and the verdict.
+
+use super::{Report, Verdict, VersionResult};
+use crate::output::{stdout_color, table, Style};
+
+fn what(x: &VersionResult) -> String {
+    match (x.role, x.check) {
+        ("certificate", Some(c)) => format!("cert:{c}"),
+        ("control", _) => format!("{}+", x.version.name()),
+        _ => x.version.name().to_string(),
+    }
+}
+
+fn verdict_cell(x: &VersionResult, st: Style) -> String {
+    match (x.verdict, x.role) {
+        (Verdict::Refused, "certificate") => st.green("rejected"),
+        (Verdict::Refused, _) => st.green("refused"),
+        (Verdict::Accepted, "control") => st.green("accepted (ok)"),
+        (Verdict::Accepted, "certificate") => st.red("ACCEPTED BAD CERT"),
+        (Verdict::Accepted, _) => st.red("ACCEPTED"),
+        (Verdict::Inconclusive, _) => st.yellow("inconclusive"),
+    }
+}
+
+fn exit_cell(x: &VersionResult) -> String {
+    match (x.exit_status, x.timed_out) {
+        (_, true) => "timeout".to_string(),
+        (Some(c), _) => c.to_string(),
+        (None, _) => "-".to_string(),
+    }
+}
+
+/// Renders the report.
+pub fn render(r: &Report) -> String {
+    let st = Style {
+        color: stdout_color(),
+    };
+    let mut out = format!(
+        "{} {} (floor {})\n",
+        st.bold("check-client:"),
+        r.command.join(" "),
+        r.min_version
+    );
+    let mut rows = vec![[
+        "TRAP", "ROLE", "VERDICT", "EXIT", "SNI", "SCSV", "JA4", "REASON",
+    ]
+    .iter()
+    .map(|h| st.bold(h))
+    .collect::<Vec<_>>()];
+    for x in &r.results {
+        rows.push(vec![
+            what(x),
+            x.role.to_string(),
+            verdict_cell(x, st),
+            exit_cell(x),
+            x.sni.clone().unwrap_or_else(|| "none".into()),
+            if x.fallback_scsv {
+                "yes".into()
+            } else {
+                "-".into()
+            },
+            x.ja4.clone().unwrap_or_else(|| "-".into()),
+            x.reason.clone(),
+        ]);
+    }
+    for s in &r.skipped {
+        rows.push(vec![
+            s.version.name().to_string(),
+            "legacy".into(),
+            st.yellow("not tested"),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            s.reason.clone(),
+        ]);
+    }
+    out.push_str(&table(&rows, "  "));
+    for x in r
+        .results
+        .iter()
+        .filter(|x| x.verdict == Verdict::Inconclusive)
+    {
+        if !x.stderr_tail.is_empty() {
+            let tail: Vec<&str> = x.stderr_tail.lines().rev().take(3).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                st.dim("client stderr"),
+                what(x),
+                tail.join(" | ")
+            ));
+        }
+    }
+    if let Some(x) = r.results.iter().find(|x| x.ja3.is_some()) {
+        out.push_str(&format!(
+            "  JA3 {}  JA4_r {}\n",
+            x.ja3.as_deref().unwrap_or("-"),
+            x.ja4_r.as_deref().unwrap_or("-")
+        ));
+    }
+    let v = match r.verdict {
+        "pass" => st.green("pass"),
+        "fail" => st.red("FAIL"),
+        _ => st.yellow("inconclusive"),
+    };
+    out.push_str(&format!("verdict: {v} ({})\n", r.summary));
+    out
+}
