@@ -37,6 +37,52 @@ pub fn raise_open_files_limit() -> Option<u64> {
     Some(lim.rlim_cur)
 }
 
+/// The async runtime of the commands that serve clients (trap, check-client): each TLS
+/// handshake and HTTP answer runs on the blocking pool, bounded by its connection deadline,
+/// and the pool is large enough that hundreds of slow clients cannot starve new ones.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(4096)
+        .thread_stack_size(1024 * 1024)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; forever if neither can be watched.
+pub async fn interrupted() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    let int = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = term => {}
+        () = int => {}
+    }
+}
+
+/// Removes a file when dropped (throwaway CA files, also after Ctrl-C or SIGTERM, since the
+/// command returns through its owner).
+#[derive(Debug)]
+pub struct RemoveOnDrop(pub Option<std::path::PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 /// Targets scanned at once so that `concurrency` × `connections` sockets (plus a margin for
 /// files, DNS and the runtime) fit in the open-files limit; at least 1.
 pub fn fit_concurrency(concurrency: usize, connections: usize, open_files: Option<u64>) -> usize {

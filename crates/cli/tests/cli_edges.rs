@@ -113,7 +113,11 @@ fn ctrl_c_prints_what_was_finished_writes_the_file_and_exits_130() {
     assert_eq!(saved, report);
     assert!(report.interrupted);
     assert_eq!(report.targets.len(), 2);
-    assert!(report.targets[0].complete && report.targets[0].error.is_none());
+    assert!(
+        report.targets[0].complete && report.targets[0].error.is_none(),
+        "{:?}",
+        report.targets[0]
+    );
     let second = &report.targets[1];
     assert!(second.interrupted && !second.complete);
     assert_eq!(

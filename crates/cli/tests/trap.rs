@@ -246,3 +246,206 @@ fn non_contiguous_versions_are_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("contiguous"));
 }
+
+/// Opens hostile connections to 127.0.0.1:`port` and holds them: `idle` that send nothing,
+/// `slow_hello` that send 3 bytes of a hello, `slow_request` that complete a TLS 1.0
+/// handshake and then send one byte of a request. Prints `ready` once all are open.
+const ATTACKER: &str = r#"
+import asyncio, ssl, sys
+port, idle, slow_hello, slow_request = map(int, sys.argv[1:5])
+async def hold(r, w):
+    await asyncio.sleep(3600)
+async def main():
+    held = []
+    for _ in range(idle):
+        held.append(await asyncio.open_connection("127.0.0.1", port))
+    for _ in range(slow_hello):
+        r, w = await asyncio.open_connection("127.0.0.1", port)
+        w.write(b"\x16\x03\x01"); await w.drain(); held.append((r, w))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1; ctx.maximum_version = ssl.TLSVersion.TLSv1
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    async def one():
+        r, w = await asyncio.open_connection("127.0.0.1", port, ssl=ctx)
+        w.write(b"G"); await w.drain(); return (r, w)
+    for i in range(0, slow_request, 50):
+        held += await asyncio.gather(*[one() for _ in range(min(50, slow_request - i))])
+    print("ready", flush=True)
+    await asyncio.sleep(3600)
+asyncio.run(main())
+"#;
+
+#[test]
+fn slow_and_idle_clients_cannot_starve_legitimate_ones() {
+    require("curl", "curl");
+    let port = free_port();
+    // Its log goes nowhere: nobody reads 1,000 lines here.
+    let mut trap = tlsfloor()
+        .args([
+            "trap",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--versions",
+            "tls1.0",
+        ])
+        .args(["--http", "--timeout", "60s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_listening(port, Duration::from_secs(15)),
+        "trap did not listen"
+    );
+    let port = port.to_string();
+    let mut attacker = Command::new("python3")
+        .args(["-c", ATTACKER, &port, "300", "100", "600"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(attacker.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("attacker output");
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "the attacker could not open its connections"
+    );
+    let url = format!("https://127.0.0.1:{port}/");
+    let clients: Vec<_> = (0..20)
+        .map(|_| {
+            Command::new("curl")
+                .args([
+                    "-sS",
+                    "-k",
+                    "--tlsv1.0",
+                    "--tls-max",
+                    "1.0",
+                    "--ciphers",
+                    "DEFAULT@SECLEVEL=0",
+                ])
+                .args([
+                    "--max-time",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    &url,
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("curl")
+        })
+        .collect();
+    let served: Vec<String> = clients
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("wait curl");
+            format!(
+                "{} {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        })
+        .collect();
+    let _ = attacker.kill();
+    let _ = attacker.wait();
+    let _ = trap.kill();
+    let _ = trap.wait();
+    let ok = served.iter().filter(|s| s.starts_with("200")).count();
+    assert_eq!(ok, 20, "legitimate clients not served: {served:?}");
+}
+
+#[test]
+fn ctrl_c_logs_every_accepted_connection_and_removes_the_ca() {
+    let port = free_port();
+    let mut trap = tlsfloor()
+        .args([
+            "trap",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--timeout",
+            "60s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The banner names the temporary CA file.
+    let mut err = BufReader::new(trap.stderr.take().unwrap());
+    let mut banner = String::new();
+    err.read_line(&mut banner).unwrap();
+    let ca = banner
+        .rsplit("CA certificate: ")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(std::path::Path::new(&ca).exists(), "{banner}");
+    // Three clients that connect and say nothing: still open at Ctrl-C.
+    let idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    // A fourth sends a partial hello.
+    let mut last = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    last.write_all(&[0x16, 0x03, 0x01]).unwrap();
+    // A fifth completes a handshake: the trap accepts in order, so once curl is done the
+    // four before it were accepted too.
+    require("curl", "curl");
+    let done = Command::new("curl")
+        .args([
+            "-sS",
+            "-k",
+            "--tlsv1.0",
+            "--tls-max",
+            "1.1",
+            "--ciphers",
+            "DEFAULT@SECLEVEL=0",
+        ])
+        .args([
+            "--max-time",
+            "20",
+            "-o",
+            "/dev/null",
+            &format!("https://127.0.0.1:{port}/"),
+        ])
+        .output()
+        .unwrap();
+    drop(done);
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(trap.id() as i32, libc::SIGINT) }, 0);
+    let out = trap.wait_with_output().unwrap();
+    drop((idle, last));
+    assert_eq!(out.status.code(), Some(130));
+    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 5, "{records:#?}");
+    let completed = records
+        .iter()
+        .filter(|r| r["outcome"] == "handshake_completed")
+        .count();
+    assert_eq!(completed, 1, "{records:#?}");
+    for r in records
+        .iter()
+        .filter(|r| r["outcome"] != "handshake_completed")
+    {
+        assert!(r["unix_time"].as_f64().unwrap() > 0.0);
+        assert!(
+            r["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("stopped before this connection finished")),
+            "{r:#}"
+        );
+    }
+    assert!(
+        !std::path::Path::new(&ca).exists(),
+        "the temporary CA {ca} was left behind"
+    );
+}

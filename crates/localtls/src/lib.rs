@@ -8,10 +8,12 @@
 //!   blocking handler, and [`server::LocalServer`], a ready-made TLS server for demos/tests.
 
 pub mod acceptor;
+pub mod deadline;
 pub mod pki;
 pub mod server;
 
 pub use acceptor::{build_acceptor, version_supported, ServerConfig, TRAP_CIPHERS};
+pub use deadline::DeadlineStream;
 pub use pki::{BadLeaf, Pki};
 pub use server::{accept_loop, LocalServer};
 

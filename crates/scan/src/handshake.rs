@@ -2,62 +2,9 @@
 //! Certificate message was seen (TLS 1.3 encrypts it).
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
-use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-
-/// A socket whose every read and write must finish before one deadline: a server that
-/// drips its handshake a byte at a time cannot stretch the per-read timeout forever.
-#[derive(Debug)]
-struct DeadlineStream {
-    inner: TcpStream,
-    deadline: Instant,
-}
-
-fn past_deadline() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::TimedOut,
-        "the handshake did not finish within the probe deadline",
-    )
-}
-
-/// A socket timeout (EAGAIN on Linux) is the deadline passing.
-fn deadline_error(e: io::Error) -> io::Error {
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => past_deadline(),
-        _ => e,
-    }
-}
-
-impl DeadlineStream {
-    fn remaining(&self) -> io::Result<Duration> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(past_deadline());
-        }
-        Ok(left)
-    }
-}
-
-impl Read for DeadlineStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.remaining()?;
-        self.inner.set_read_timeout(Some(left))?;
-        self.inner.read(buf).map_err(deadline_error)
-    }
-}
-
-impl Write for DeadlineStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let left = self.remaining()?;
-        self.inner.set_write_timeout(Some(left))?;
-        self.inner.write(buf).map_err(deadline_error)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
+use tlsfloor_localtls::DeadlineStream;
 
 /// All five TLS 1.3 suites, so CCM-only servers are reachable too.
 const TLS13_SUITES: &str = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:\
@@ -70,10 +17,7 @@ fn fetch_blocking(
 ) -> Result<Vec<Vec<u8>>, String> {
     let deadline = Instant::now() + timeout;
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
-    let stream = DeadlineStream {
-        inner: stream,
-        deadline,
-    };
+    let stream = DeadlineStream::new(stream, deadline);
     let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     b.set_verify(SslVerifyMode::NONE);
     b.set_security_level(0);

@@ -2,7 +2,7 @@
 //! handshake restricted to the trap's versions, optionally serve HTTP, and describe the result.
 
 use crate::alert::{find_plaintext_alert, missing_alert_bytes};
-use crate::hello::{read_client_hello, HelloError};
+use crate::hello::HelloError;
 use crate::record::{ConnectionRecord, Offer, Outcome, SCHEMA};
 use crate::replay::Replay;
 use crate::TrapConfig;
@@ -10,8 +10,9 @@ use openssl::ssl::{ErrorCode, HandshakeError, SslAcceptor, SslRef, SslStream, Ss
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tlsfloor_localtls::DeadlineStream;
 use tlsfloor_wire::alert::known_description_name;
-use tlsfloor_wire::fingerprint::parse_client_hello;
+use tlsfloor_wire::fingerprint::{parse_client_hello, AssembledHello};
 use tlsfloor_wire::Version;
 
 /// OpenSSL's library code for libssl (`ERR_LIB_SSL`).
@@ -29,90 +30,116 @@ pub struct ConnContext {
     pub listen: SocketAddr,
 }
 
-/// Handles one accepted connection and returns its record.
-pub fn handle(ctx: &ConnContext, mut stream: TcpStream, peer: SocketAddr) -> ConnectionRecord {
-    let started = Instant::now();
-    let unix_time = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    let mut offer = None;
-    let mut http_request = None;
-    let outcome = run(ctx, &mut stream, &mut offer, &mut http_request);
+/// When and from where a connection was accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// Wall-clock accept time.
+    pub at: SystemTime,
+    /// Monotonic accept time (durations and the deadline count from it).
+    pub instant: Instant,
+}
+
+impl Accepted {
+    /// Now, for `peer`.
+    pub fn now(peer: SocketAddr) -> Accepted {
+        Accepted {
+            peer,
+            at: SystemTime::now(),
+            instant: Instant::now(),
+        }
+    }
+
+    /// The connection's total deadline: the hello wait plus two I/O timeouts (handshake and
+    /// HTTP request), from accept, so a client dripping bytes cannot hold a worker longer.
+    pub fn deadline(&self, ctx: &ConnContext) -> Instant {
+        self.instant + ctx.config.hello_timeout + ctx.config.io_timeout * 2
+    }
+}
+
+/// The record of a connection accepted at `acc` that ended with `outcome`.
+pub fn record(
+    ctx: &ConnContext,
+    acc: &Accepted,
+    outcome: Outcome,
+    offer: Option<Offer>,
+    http_request: Option<String>,
+) -> ConnectionRecord {
     ConnectionRecord {
         schema: SCHEMA.to_string(),
-        unix_time,
-        peer: peer.to_string(),
+        unix_time: acc
+            .at
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0),
+        peer: acc.peer.to_string(),
         listen: ctx.listen.to_string(),
         trap_versions: ctx.config.versions(),
         outcome,
         http_request,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        duration_ms: u64::try_from(acc.instant.elapsed().as_millis()).unwrap_or(u64::MAX),
         offer,
     }
 }
 
-fn run(
+/// The outcome of a ClientHello that could not be read.
+pub fn hello_failure(e: HelloError) -> Outcome {
+    match e {
+        HelloError::Closed { .. } => Outcome::ClosedWithoutAlert {
+            stage: "client_hello".into(),
+        },
+        HelloError::Timeout { .. } => Outcome::Timeout {
+            stage: "client_hello".into(),
+        },
+        HelloError::Parse(e) => Outcome::NotTls {
+            detail: e.to_string(),
+        },
+        HelloError::Io(e) => Outcome::Error {
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// Handles a connection whose ClientHello (`bytes`, `hello`) was read already: the real
+/// handshake and the HTTP answer, on a blocking socket bounded by the connection deadline.
+pub fn after_hello(
     ctx: &ConnContext,
-    stream: &mut TcpStream,
-    offer_out: &mut Option<Offer>,
+    stream: TcpStream,
+    acc: &Accepted,
+    bytes: Vec<u8>,
+    hello: &AssembledHello,
+) -> ConnectionRecord {
+    let offer = match parse_client_hello(&hello.message, hello.record_version) {
+        Ok(info) => Offer::from_hello(&info),
+        Err(e) => {
+            let outcome = Outcome::NotTls {
+                detail: e.to_string(),
+            };
+            return record(ctx, acc, outcome, None, None);
+        }
+    };
+    let mut http = None;
+    let outcome = handshake(ctx, stream, acc, bytes, &offer, &mut http);
+    record(ctx, acc, outcome, Some(offer), http)
+}
+
+fn handshake(
+    ctx: &ConnContext,
+    stream: TcpStream,
+    acc: &Accepted,
+    bytes: Vec<u8>,
+    offer: &Offer,
     http_out: &mut Option<String>,
 ) -> Outcome {
     let _ = stream.set_nodelay(true);
-    let (bytes, hello) = match read_client_hello(stream, ctx.config.hello_timeout) {
-        Ok(x) => x,
-        Err(HelloError::Closed { .. }) => {
-            return Outcome::ClosedWithoutAlert {
-                stage: "client_hello".into(),
-            }
-        }
-        Err(HelloError::Timeout { .. }) => {
-            return Outcome::Timeout {
-                stage: "client_hello".into(),
-            }
-        }
-        Err(HelloError::Parse(e)) => {
-            return Outcome::NotTls {
-                detail: e.to_string(),
-            }
-        }
-        Err(HelloError::Io(e)) => {
-            return Outcome::Error {
-                detail: e.to_string(),
-            }
-        }
-    };
-    match parse_client_hello(&hello.message, hello.record_version) {
-        Ok(info) => {
-            let offer = Offer::from_hello(&info);
-            *offer_out = Some(offer);
-        }
-        Err(e) => {
-            return Outcome::NotTls {
-                detail: e.to_string(),
-            }
-        }
-    }
-    let io = Some(ctx.config.io_timeout);
-    if let Err(e) = stream
-        .set_read_timeout(io)
-        .and(stream.set_write_timeout(io))
-    {
-        return Outcome::Error {
-            detail: e.to_string(),
-        };
-    }
-    let Ok(sock) = stream.try_clone() else {
-        return Outcome::Error {
-            detail: "cannot clone socket".into(),
-        };
-    };
+    let sock = DeadlineStream::new(stream, acc.deadline(ctx));
     match ctx.acceptor.accept(Replay::new(bytes, sock)) {
         Ok(mut tls) => {
             tls.get_mut().stop_capture();
             let outcome = completed(tls.ssl());
             if ctx.config.http {
-                *http_out = serve_http(&mut tls, ctx, offer_out.as_ref(), &outcome);
+                *http_out = serve_http(&mut tls, ctx, Some(offer), &outcome);
             }
             let _ = tls.shutdown();
             outcome
@@ -125,7 +152,7 @@ fn run(
         },
         Err(HandshakeError::Failure(mid)) => {
             let mut captured = mid.get_ref().captured().to_vec();
-            top_up_alert(&mut captured, mid.get_ref().inner());
+            top_up_alert(&mut captured, mid.get_ref().inner().get_ref());
             classify_failure(mid.error(), &captured)
         }
     }

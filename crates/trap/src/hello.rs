@@ -1,4 +1,5 @@
-//! Reading a client's ClientHello off a blocking socket, with a deadline.
+//! Reading a client's ClientHello off a socket, with a deadline: asynchronously in the trap
+//! (an idle or slow client then holds no worker thread), or off a blocking socket.
 
 use std::io::{ErrorKind, Read};
 use std::time::{Duration, Instant};
@@ -79,6 +80,43 @@ pub fn read_client_hello<S: TimedRead>(
                 return Err(HelloError::Closed { bytes: buf.len() })
             }
             Err(e) => return Err(HelloError::Io(e)),
+        }
+    }
+}
+
+/// [`read_client_hello`] on an async socket, all of it before `deadline`.
+pub async fn read_client_hello_async(
+    stream: &mut tokio::net::TcpStream,
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+) -> Result<(Vec<u8>, AssembledHello), HelloError> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(hello) = assemble_client_hello(&buf)? {
+            return Ok((buf, hello));
+        }
+        let read = tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await;
+        match read {
+            Err(_) => {
+                return Err(HelloError::Timeout {
+                    bytes: buf.len(),
+                    secs: timeout.as_secs_f64(),
+                })
+            }
+            Ok(Ok(0)) => return Err(HelloError::Closed { bytes: buf.len() }),
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
+            Ok(Err(e))
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                return Err(HelloError::Closed { bytes: buf.len() })
+            }
+            Ok(Err(e)) => return Err(HelloError::Io(e)),
         }
     }
 }

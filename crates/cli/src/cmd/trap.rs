@@ -57,16 +57,27 @@ pub fn version_range(versions: &[Version]) -> anyhow::Result<(Version, Version)>
     Ok((*min, *max))
 }
 
+/// Prints one record as a JSON line.
+fn log(record: &tlsfloor_trap::ConnectionRecord) -> anyhow::Result<()> {
+    let line = serde_json::to_string(record)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let (min, max) = version_range(&args.versions)?;
     let timeout = args.timeout;
-    let rt = tokio::runtime::Runtime::new().context("start async runtime")?;
+    let rt = crate::process::runtime()?;
     rt.block_on(async move {
         let pki = Pki::generate().context("generate throwaway CA")?;
-        let ca_path = args.ca_out.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("tlsfloor-trap-{}-ca.pem", std::process::id()))
-        });
+        let temp_ca =
+            std::env::temp_dir().join(format!("tlsfloor-trap-{}-ca.pem", std::process::id()));
+        let ca_path = args.ca_out.clone().unwrap_or_else(|| temp_ca.clone());
+        // The temporary CA goes when the trap ends (a file named with --ca-out stays).
+        let _remove = crate::process::RemoveOnDrop(args.ca_out.is_none().then_some(temp_ca));
         pki.write_ca_pem(&ca_path)?;
         let config = TrapConfig {
             listen: args.listen,
@@ -90,22 +101,40 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             ca_path.display()
         );
         let mut count = 0usize;
-        loop {
+        let mut stopped = false;
+        while args.max_connections.is_none_or(|m| count < m) {
             let record = tokio::select! {
                 r = rx.recv() => r,
-                _ = tokio::signal::ctrl_c() => None,
+                () = crate::process::interrupted() => {
+                    stopped = true;
+                    None
+                }
             };
             let Some(record) = record else { break };
-            let line = serde_json::to_string(&record)?;
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{line}")?;
-            out.flush()?;
+            log(&record)?;
             count += 1;
-            if args.max_connections.is_some_and(|m| count >= m) {
-                break;
-            }
+        }
+        // Every accepted connection is logged: those finishing within a moment as they
+        // are, the rest as unfinished, and the trap is gone within 3 s.
+        trap.settle(Duration::from_millis(2500)).await;
+        // Unfinished first, then what was sent meanwhile: a connection finishing in between
+        // is in both lists, and its real record wins.
+        let unfinished = trap.unfinished();
+        let mut finished = Vec::new();
+        while let Ok(record) = rx.try_recv() {
+            finished.push(record);
+        }
+        for record in &finished {
+            log(record)?;
+        }
+        for record in unfinished.iter().filter(|u| {
+            !finished
+                .iter()
+                .any(|f| f.peer == u.peer && f.unix_time == u.unix_time)
+        }) {
+            log(record)?;
         }
         drop(trap);
-        Ok(Exit::Ok)
+        Ok(if stopped { Exit::Interrupted } else { Exit::Ok })
     })
 }

@@ -520,27 +520,6 @@ async fn all_checks(
     Ok(results)
 }
 
-/// Waits for Ctrl-C or SIGTERM (forever if neither can be watched).
-async fn interrupted() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    let int = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        () = term => {}
-        () = int => {}
-    }
-}
-
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     if args.command.first().is_none_or(|c| c.is_empty()) {
@@ -564,13 +543,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         env: &env,
         listen,
     };
-    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let rt = crate::process::runtime()?;
     let results = rt.block_on(async {
         tokio::select! {
             r = all_checks(&run, &pki, &legacy) => r.map(Some),
             // Dropping the checks kills the client's process group; the trust files go
             // when `trust` is dropped on return.
-            () = interrupted() => Ok(None),
+            () = crate::process::interrupted() => Ok(None),
         }
     })?;
     let Some(results) = results else {
