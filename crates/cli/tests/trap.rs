@@ -449,3 +449,21 @@ fn ctrl_c_logs_every_accepted_connection_and_removes_the_ca() {
         "the temporary CA {ca} was left behind"
     );
 }
+
+#[test]
+fn a_busy_port_is_one_clear_error() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let out = tlsfloor()
+        .args(["trap", "--listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+    assert_eq!(
+        err.matches("in use").count(),
+        1,
+        "the cause is printed once: {err}"
+    );
+}

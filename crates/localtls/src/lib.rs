@@ -24,7 +24,8 @@ pub enum LocalTlsError {
     #[error("OpenSSL: {0}")]
     OpenSsl(#[from] openssl::error::ErrorStack),
     /// Reading or writing a file or socket failed.
-    #[error("{context}: {source}")]
+    /// (The cause is the error's source, printed after it by the caller: not repeated.)
+    #[error("{context}")]
     Io {
         /// What was being done.
         context: String,

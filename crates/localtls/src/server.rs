@@ -46,7 +46,7 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, LocalTlsError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| LocalTlsError::Io {
-            context: format!("bind {addr}"),
+            context: format!("cannot listen on {addr}"),
             source,
         })
 }

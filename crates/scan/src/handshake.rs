@@ -15,6 +15,8 @@ fn fetch_blocking(
     sni: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
+    // RC4 and other old suites live in OpenSSL 3's legacy provider.
+    tlsfloor_localtls::acceptor::load_legacy_algorithms();
     let deadline = Instant::now() + timeout;
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
     let stream = DeadlineStream::new(stream, deadline);

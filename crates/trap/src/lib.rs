@@ -35,7 +35,8 @@ pub enum TrapError {
     #[error(transparent)]
     Tls(#[from] tlsfloor_localtls::LocalTlsError),
     /// Binding or inspecting the listening socket failed.
-    #[error("{context}: {source}")]
+    /// (The cause is the error's source, printed after it by the caller: not repeated.)
+    #[error("{context}")]
     Io {
         /// What was being done.
         context: String,

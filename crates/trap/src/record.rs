@@ -174,6 +174,12 @@ pub struct Offer {
     pub ja4: String,
     /// JA4 raw (sorted, unhashed) form.
     pub ja4_r: String,
+    /// JA4_o: JA4 over the original cipher and extension order.
+    #[serde(default)]
+    pub ja4_o: String,
+    /// JA4_ro: the raw original-order form.
+    #[serde(default)]
+    pub ja4_ro: String,
 }
 
 /// `TLSv1.2`, `grease(0x0a0a)` or `0x7f1c`.
@@ -242,6 +248,8 @@ impl Offer {
             ja3_string: h.ja3_string(),
             ja4: h.ja4(),
             ja4_r: h.ja4_r(),
+            ja4_o: h.ja4_o(),
+            ja4_ro: h.ja4_ro(),
         }
     }
 

@@ -99,7 +99,7 @@ impl Trap {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| TrapError::Io {
-                context: format!("bind {}", config.listen),
+                context: format!("cannot listen on {}", config.listen),
                 source,
             })?;
         let addr = listener.local_addr().map_err(|source| TrapError::Io {

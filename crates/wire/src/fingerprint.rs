@@ -351,25 +351,33 @@ impl ClientHelloInfo {
         )
     }
 
-    fn ja4_sorted_ciphers(&self) -> Vec<u16> {
+    /// Cipher codes without GREASE: sorted (JA4, JA4_r) or in the client's order (JA4_o,
+    /// JA4_ro).
+    fn ja4_ciphers(&self, sorted: bool) -> Vec<u16> {
         let mut c: Vec<u16> = self
             .cipher_suites
             .iter()
             .copied()
             .filter(|c| !is_grease(*c))
             .collect();
-        c.sort_unstable();
+        if sorted {
+            c.sort_unstable();
+        }
         c
     }
 
-    fn ja4_sorted_extensions(&self) -> Vec<u16> {
+    /// Extension codes without GREASE: sorted and without SNI and ALPN (JA4, JA4_r), or all
+    /// in the client's order (JA4_o, JA4_ro).
+    fn ja4_extensions(&self, sorted: bool) -> Vec<u16> {
         let mut e: Vec<u16> = self
             .extensions
             .iter()
             .map(|e| e.code)
-            .filter(|c| !is_grease(*c) && *c != 0x0000 && *c != 0x0010)
+            .filter(|c| !is_grease(*c) && (!sorted || (*c != 0x0000 && *c != 0x0010)))
             .collect();
-        e.sort_unstable();
+        if sorted {
+            e.sort_unstable();
+        }
         e
     }
 
@@ -381,13 +389,13 @@ impl ClientHelloInfo {
             .collect()
     }
 
-    /// The raw (unhashed, sorted) JA4: `a_ciphers_extensions[_sigalgs]`.
-    pub fn ja4_r(&self) -> String {
+    /// The raw form `a_ciphers_extensions[_sigalgs]`, sorted or in the client's order.
+    fn ja4_raw(&self, sorted: bool) -> String {
         let mut s = format!(
             "{}_{}_{}",
             self.ja4_a(),
-            hex4_join(&self.ja4_sorted_ciphers()),
-            hex4_join(&self.ja4_sorted_extensions())
+            hex4_join(&self.ja4_ciphers(sorted)),
+            hex4_join(&self.ja4_extensions(sorted))
         );
         let sig = self.ja4_sigalgs();
         if !sig.is_empty() {
@@ -397,15 +405,15 @@ impl ClientHelloInfo {
         s
     }
 
-    /// The JA4 fingerprint (TLS over TCP), e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`.
-    pub fn ja4(&self) -> String {
-        let ciphers = self.ja4_sorted_ciphers();
+    /// The hashed form `a_sha(ciphers)_sha(extensions[_sigalgs])`.
+    fn ja4_hashed(&self, sorted: bool) -> String {
+        let ciphers = self.ja4_ciphers(sorted);
         let b = if ciphers.is_empty() {
             "000000000000".to_string()
         } else {
             sha256_12(&hex4_join(&ciphers))
         };
-        let exts = self.ja4_sorted_extensions();
+        let exts = self.ja4_extensions(sorted);
         let c = if exts.is_empty() {
             "000000000000".to_string()
         } else {
@@ -418,6 +426,27 @@ impl ClientHelloInfo {
             sha256_12(&s)
         };
         format!("{}_{b}_{c}", self.ja4_a())
+    }
+
+    /// The raw (unhashed, sorted) JA4: `a_ciphers_extensions[_sigalgs]`.
+    pub fn ja4_r(&self) -> String {
+        self.ja4_raw(true)
+    }
+
+    /// The JA4 fingerprint (TLS over TCP), e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`.
+    pub fn ja4(&self) -> String {
+        self.ja4_hashed(true)
+    }
+
+    /// JA4_o: JA4 over the client's original cipher and extension order (SNI and ALPN kept),
+    /// which tells apart clients that differ only in order.
+    pub fn ja4_o(&self) -> String {
+        self.ja4_hashed(false)
+    }
+
+    /// JA4_ro: the raw form of [`ja4_o`](Self::ja4_o).
+    pub fn ja4_ro(&self) -> String {
+        self.ja4_raw(false)
     }
 }
 
@@ -674,6 +703,20 @@ mod tests {
              0403,0804,0401,0503,0805,0501,0806,0601"
         );
         assert_eq!(info.ja4(), "t13d1516h2_8daaf6152771_e5627efa2ab1");
+        // Original order: ciphers and extensions as sent, SNI (0000) and ALPN (0010) kept. The
+        // cipher hash of this order is the one published with JA4_o samples (acb858a92679).
+        assert_eq!(
+            info.ja4_ro(),
+            "t13d1516h2_1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035_\
+             001b,0000,0033,0010,4469,0017,002d,000d,0005,0023,0012,002b,ff01,000b,000a,0015_\
+             0403,0804,0401,0503,0805,0501,0806,0601"
+        );
+        assert!(
+            info.ja4_o().starts_with("t13d1516h2_acb858a92679_"),
+            "{}",
+            info.ja4_o()
+        );
+        assert_ne!(info.ja4_o(), info.ja4());
     }
 
     /// The spec's hash of the extension list without signature algorithms: `6d807ffa2a79`.

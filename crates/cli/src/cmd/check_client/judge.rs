@@ -165,6 +165,8 @@ mod tests {
             ja3_string: String::new(),
             ja4: String::new(),
             ja4_r: String::new(),
+            ja4_o: String::new(),
+            ja4_ro: String::new(),
         }
     }
 

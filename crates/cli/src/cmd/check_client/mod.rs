@@ -81,6 +81,10 @@ pub struct VersionResult {
     pub ja4: Option<String>,
     /// JA4_r (raw, sorted) of the first ClientHello.
     pub ja4_r: Option<String>,
+    /// JA4_o (original order) of the first ClientHello.
+    pub ja4_o: Option<String>,
+    /// JA4_ro (raw, original order) of the first ClientHello.
+    pub ja4_ro: Option<String>,
     /// Highest version the client offered.
     pub offered_max_version: Option<String>,
     /// Every version the first ClientHello offered (supported_versions, or everything up to
@@ -268,6 +272,8 @@ fn result(
         ja3: first_offer.map(|o| o.ja3.clone()),
         ja4: first_offer.map(|o| o.ja4.clone()),
         ja4_r: first_offer.map(|o| o.ja4_r.clone()),
+        ja4_o: first_offer.map(|o| o.ja4_o.clone()),
+        ja4_ro: first_offer.map(|o| o.ja4_ro.clone()),
         offered_max_version: first_offer.map(|o| o.max_version.clone()),
         offered_versions: first_offer.map(judge::offered_versions).unwrap_or_default(),
         sni: first_offer.and_then(|o| o.sni.clone()),
