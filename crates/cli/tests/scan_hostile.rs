@@ -378,3 +378,15 @@ fn a_target_deadline_reports_what_was_learnt() {
         "{t:?}"
     );
 }
+
+#[test]
+fn gnutls_backend_behind_a_connection_limit_gives_the_direct_result() {
+    // gnutls-serv serves connections concurrently (s_server one at a time), so the limit
+    // really is the front end's.
+    let backend = Peer::gnutls_serv("NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1");
+    let (direct, via, code, _f) = direct_and_through(&backend, Quirk::ConnectionLimit(2), &[]);
+    assert_eq!(essence(&via), essence(&direct));
+    assert_eq!(code, 0, "{via:?}");
+    assert_eq!(status(&via, Version::Tls11), VersionStatus::Accepted);
+    assert!(via.pacing.expect("pacing").max_connections <= 2);
+}
