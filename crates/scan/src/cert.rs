@@ -65,26 +65,44 @@ fn ec_bits(point: &[u8]) -> u32 {
     }
 }
 
-fn key_info(spki: &SubjectPublicKeyInfo<'_>) -> (String, u32) {
+/// The key size OpenSSL itself reports (the size of p for DSA, the modulus for RSA-PSS).
+fn openssl_key_bits(der: &[u8]) -> Option<u32> {
+    let cert = openssl::x509::X509::from_der(der).ok()?;
+    Some(cert.public_key().ok()?.bits())
+}
+
+fn key_info(spki: &SubjectPublicKeyInfo<'_>, der: &[u8]) -> (String, u32) {
     let oid = spki.algorithm.algorithm.to_id_string();
-    match spki.parsed() {
+    let (name, bits) = match spki.parsed() {
         Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => ("RSA".into(), rsa_bits(rsa.modulus)),
         Ok(x509_parser::public_key::PublicKey::EC(ec)) => ("EC".into(), ec_bits(ec.data())),
-        Ok(x509_parser::public_key::PublicKey::DSA(y)) => ("DSA".into(), rsa_bits(y)),
+        // DSA's size is that of p (in the parameters), not of the public value y.
+        Ok(x509_parser::public_key::PublicKey::DSA(_)) => ("DSA".into(), 0),
         _ => match oid.as_str() {
-            "1.3.101.112" => ("Ed25519".into(), 256),
-            "1.3.101.113" => ("Ed448".into(), 456),
+            "1.3.101.112" => return ("Ed25519".into(), 256),
+            "1.3.101.113" => return ("Ed448".into(), 456),
             "1.2.840.113549.1.1.10" => ("RSA-PSS".into(), 0),
             _ => (format!("unknown ({oid})"), 0),
         },
+    };
+    if bits == 0 {
+        return (name, openssl_key_bits(der).unwrap_or(0));
     }
+    (name, bits)
 }
 
+/// The signature algorithm's short name: x509-parser's registry, else OpenSSL's (which
+/// names e.g. `dsa_with_SHA256`), else the dotted OID.
 fn sig_alg_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
-    match x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry()) {
-        Ok(sn) => sn.to_string(),
-        Err(_) => oid.to_id_string(),
+    if let Ok(sn) = x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry()) {
+        return sn.to_string();
     }
+    let dotted = oid.to_id_string();
+    openssl::asn1::Asn1Object::from_str(&dotted)
+        .ok()
+        .and_then(|o| o.nid().short_name().ok().map(str::to_string))
+        .filter(|n| !n.is_empty() && *n != "UNDEF")
+        .unwrap_or(dotted)
 }
 
 /// Summarises one DER certificate; `now` (Unix seconds) is used for `days_left`.
@@ -116,7 +134,7 @@ pub fn summarize(der: &[u8], now: i64) -> Result<(CertificateSummary, CertNames)
             names.common_names.push(s.to_ascii_lowercase());
         }
     }
-    let (key_type, key_bits) = key_info(cert.public_key());
+    let (key_type, key_bits) = key_info(cert.public_key(), der);
     let not_before = cert.validity().not_before.timestamp();
     let not_after = cert.validity().not_after.timestamp();
     let summary = CertificateSummary {
@@ -192,6 +210,74 @@ pub fn hostname_matches(names: &CertNames, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A self-signed certificate for `key`, signed with SHA-256, as DER.
+    fn self_signed(key: &openssl::pkey::PKey<openssl::pkey::Private>) -> Vec<u8> {
+        use openssl::x509::{X509NameBuilder, X509};
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "key.test").unwrap();
+        let name = name.build();
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(key).unwrap();
+        let t = openssl::asn1::Asn1Time::days_from_now(1).unwrap();
+        b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&t).unwrap();
+        b.sign(key, openssl::hash::MessageDigest::sha256()).unwrap();
+        b.build().to_der().unwrap()
+    }
+
+    #[test]
+    fn dsa_keys_are_the_size_of_p_and_their_signatures_are_named() {
+        let dsa = openssl::dsa::Dsa::generate(2048).unwrap();
+        let key = openssl::pkey::PKey::from_dsa(dsa).unwrap();
+        let (s, _) = summarize(&self_signed(&key), 0).unwrap();
+        assert_eq!((s.key_type.as_str(), s.key_bits), ("DSA", 2048));
+        assert_eq!(s.signature_algorithm, "dsa_with_SHA256");
+    }
+
+    #[test]
+    fn rsa_pss_keys_report_their_modulus() {
+        let dir = tempfile_dir();
+        let key = dir.join("pss.key");
+        let ok = std::process::Command::new("openssl")
+            .args([
+                "genpkey",
+                "-algorithm",
+                "RSA-PSS",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+            ])
+            .arg(&key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "openssl genpkey RSA-PSS (the openssl CLI is needed for this test)"
+        );
+        let pem = std::fs::read(&key).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_pem(&pem).unwrap();
+        let (s, _) = summarize(&self_signed(&key), 0).unwrap();
+        assert_eq!((s.key_type.as_str(), s.key_bits), ("RSA-PSS", 2048));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "tlsfloor-cert-test-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
 
     fn names(dns: &[&str], ips: &[&str]) -> CertNames {
         CertNames {
