@@ -587,3 +587,74 @@ fn ecdsa_server_groups_are_all_found_at_tls12() {
         );
     }
 }
+
+#[test]
+fn chains_are_judged_against_the_trust_store_or_ca() {
+    let pki = Pki::shared();
+    let peer = Peer::openssl_s_server(&["-tls1_2"], false);
+    // The testkit CA is in no system store: untrusted, with OpenSSL's reason.
+    let (report, _) = scan(&[&peer.addr]);
+    let trust = report.targets[0].trust.clone().expect("trust verdict");
+    assert!(!trust.trusted);
+    assert!(
+        trust.problems.iter().any(|p| p.contains("local issuer")),
+        "{trust:?}"
+    );
+    // Trusting the CA makes it trusted (the leaf names 127.0.0.1).
+    let ca = pki.ca_cert.display().to_string();
+    let (report, code) = scan(&["--ca", &ca, &peer.addr]);
+    assert_eq!(code, 0);
+    let trust = report.targets[0].trust.clone().expect("trust verdict");
+    assert!(trust.trusted, "{trust:?}");
+    assert!(trust.store.contains("--ca"), "{trust:?}");
+    // A self-signed leaf is untrusted for its own reason.
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let selfsigned = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            "127.0.0.1:{port}",
+            "-tls1_2",
+            "-quiet",
+            "-cert",
+            cert.to_str().unwrap(),
+            "-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let (report, _) = scan(&[&selfsigned.addr]);
+    let trust = report.targets[0].trust.clone().expect("trust verdict");
+    assert!(
+        trust.problems.iter().any(|p| p.contains("self-signed")),
+        "{trust:?}"
+    );
+    // A CA file that is not there is a usage error before any probe.
+    let out = tlsfloor()
+        .args(["scan", "--ca", "/nonexistent/ca.pem", &peer.addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -39,6 +39,8 @@ pub struct ScanOptions {
     /// Bound on one target (one address) as a whole; `None`: 5 × timeout × versions. What
     /// is not learnt by then is reported `unknown` and the target incomplete.
     pub target_timeout: Option<Duration>,
+    /// Trust anchors for judging chains; `None`: no trust verdict.
+    pub trust: Option<crate::trust::TrustAnchors>,
 }
 
 impl ScanOptions {
@@ -103,6 +105,7 @@ impl Default for ScanOptions {
             resolve: Vec::new(),
             retries: 3,
             target_timeout: None,
+            trust: None,
         }
     }
 }
@@ -145,6 +148,7 @@ pub(crate) fn empty_report(
         complete: true,
         pacing: None,
         intolerance: Vec::new(),
+        trust: None,
         interrupted: false,
     }
 }

@@ -15,6 +15,7 @@
 //! - [`fallback`]: TLS_FALLBACK_SCSV check.
 //! - [`handshake`]: one real OpenSSL handshake to read a TLS 1.3 certificate chain.
 //! - [`cert`]: certificate summaries and host name matching.
+//! - [`trust`]: whether a chain is trusted (OpenSSL's X509 store), weak signatures and keys.
 //! - [`error`]: turning I/O and codec failures into report errors.
 //! - [`clock`]: RFC 3339 time formatting.
 
@@ -35,6 +36,7 @@ pub mod report;
 pub mod target;
 pub mod target_scan;
 pub mod tolerance;
+pub mod trust;
 
 pub use engine::{
     scan_all, scan_all_until, scan_target, scan_target_addresses, ResolveOverride, ScanOptions,

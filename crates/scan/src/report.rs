@@ -74,6 +74,10 @@ pub struct TargetReport {
     /// Middlebox intolerance found, e.g. "no answer to hellos with more than 64 suites".
     #[serde(default)]
     pub intolerance: Vec<String>,
+    /// Whether the chain is trusted (system trust store, or `--ca`/`--ca-dir`), with the
+    /// problems found; `None` without a chain.
+    #[serde(default)]
+    pub trust: Option<TrustReport>,
     /// True when the scan was interrupted (Ctrl-C) before this target finished.
     #[serde(default, skip_serializing_if = "is_false")]
     pub interrupted: bool,
@@ -116,6 +120,20 @@ impl TargetReport {
         }
         out
     }
+}
+
+/// The trust verdict on a target's chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustReport {
+    /// True when the chain verifies to a trusted root, names the host, and has no weak
+    /// signature or key.
+    pub trusted: bool,
+    /// Why not: `self-signed certificate`, `unable to get local issuer certificate`,
+    /// `certificate has expired`, `wrong host: …`, `weak signature: sha1WithRSAEncryption on …`,
+    /// `weak key: RSA 1024 bits (under 2048)`.
+    pub problems: Vec<String>,
+    /// The trust anchors used, e.g. `system (/etc/ssl/certs/ca-certificates.crt)`.
+    pub store: String,
 }
 
 /// How probes to one target were paced.

@@ -226,7 +226,13 @@ pub async fn scan_address(
     let (fallback, chain) = tokio::join!(fallback::check(&ctx, &accepted), chain_fut);
     report.fallback_scsv = fallback;
     let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
-    record_chain(&mut report, chain, &name, unix_now());
+    if let (Ok(Some(der)), Some(anchors)) = (&chain, &opts.trust) {
+        let der = der.clone();
+        record_chain(&mut report, Ok(Some(der.clone())), &name, unix_now());
+        report.trust = Some(anchors.judge(&der, &report.certificates, report.hostname_match));
+    } else {
+        record_chain(&mut report, chain, &name, unix_now());
+    }
     for r in results {
         report.intolerance.extend(r.intolerance);
         report.protocols.push(r.report);

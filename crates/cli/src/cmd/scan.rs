@@ -47,6 +47,13 @@ pub struct Args {
     /// are retried once at most).
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
+    /// Trust these CA certificates (PEM bundle) instead of the system trust store when
+    /// judging chains.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Trust the CA certificates of this hashed directory (as `c_rehash` makes).
+    #[arg(long, value_name = "DIR")]
+    pub ca_dir: Option<PathBuf>,
     /// Skip key-exchange group enumeration (faster, fewer connections).
     #[arg(long)]
     pub no_groups: bool,
@@ -183,6 +190,9 @@ pub fn scan_exit(report: &ScanReport) -> Exit {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    // Everything that can be wrong is checked before the first probe.
+    let trust =
+        tlsfloor_scan::trust::TrustAnchors::load(args.ca.as_deref(), args.ca_dir.as_deref())?;
     let inputs = collect_targets(&args)?;
     let connections = usize::from(args.connections);
     let open_files = crate::process::raise_open_files_limit();
@@ -199,6 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         resolve: args.resolve.clone(),
         retries: args.retries,
         target_timeout: args.target_timeout,
+        trust: Some(trust),
         ..ScanOptions::default()
     };
     let report = scan_blocking(inputs, opts)?;

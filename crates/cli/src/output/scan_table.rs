@@ -117,6 +117,18 @@ fn cert_block(t: &TargetReport, st: Style) -> String {
         };
         rows.push(vec!["hostname".into(), v]);
     }
+    if let Some(tr) = &t.trust {
+        let v = if tr.trusted {
+            st.green(&format!("trusted ({})", tr.store))
+        } else {
+            st.red(&format!(
+                "UNTRUSTED: {} ({})",
+                tr.problems.join("; "),
+                tr.store
+            ))
+        };
+        rows.push(vec!["trust".into(), v]);
+    }
     if t.certificates.len() > 1 {
         rows.push(vec![
             "chain".into(),
