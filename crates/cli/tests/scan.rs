@@ -651,6 +651,34 @@ fn chains_are_judged_against_the_trust_store_or_ca() {
         trust.problems.iter().any(|p| p.contains("self-signed")),
         "{trust:?}"
     );
+    // A policy can require a trusted chain.
+    let policy = dir.path().join("trusted.toml");
+    std::fs::write(
+        &policy,
+        "name = \"trusted\"\nmin_version = \"1.2\"\nrequire_trusted_chain = true\n",
+    )
+    .unwrap();
+    let out = tlsfloor()
+        .args(["scan", "--policy"])
+        .arg(&policy)
+        .arg(&selfsigned.addr)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("certificate chain not trusted"), "{text}");
+    let out = tlsfloor()
+        .args(["scan", "--ca", &ca, "--policy"])
+        .arg(&policy)
+        .arg(&peer.addr)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // A CA file that is not there is a usage error before any probe.
     let out = tlsfloor()
         .args(["scan", "--ca", "/nonexistent/ca.pem", &peer.addr])

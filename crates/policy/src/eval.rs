@@ -21,6 +21,8 @@ pub enum ViolationKind {
     KeyTooSmall,
     /// Strict mode: the policy allows a version the server refuses.
     VersionMissing,
+    /// The policy requires a trusted chain and the server's is not.
+    UntrustedChain,
     /// Strict mode: the policy allows a suite (usable with this server's certificate) that the
     /// server refuses at an accepted version.
     SuiteMissing,
@@ -230,6 +232,20 @@ pub fn violations(
                     ),
                 );
             }
+        }
+    }
+    if policy.require_trusted_chain {
+        if let Some(t) = target.trust.as_ref().filter(|t| !t.trusted) {
+            push(
+                ViolationKind::UntrustedChain,
+                None,
+                None,
+                format!(
+                    "certificate chain not trusted ({}); {} requires a trusted chain",
+                    t.problems.join("; "),
+                    policy.name
+                ),
+            );
         }
     }
     if strict && policy.origin != Origin::MinVersion {

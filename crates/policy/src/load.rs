@@ -32,6 +32,7 @@ struct RawPolicy {
     min_rsa_bits: Option<u32>,
     min_dh_bits: Option<u32>,
     min_ecdsa_bits: Option<u32>,
+    require_trusted_chain: Option<bool>,
 }
 
 /// The built-in data file.
@@ -206,6 +207,7 @@ impl Ctx<'_> {
             min_rsa_bits: raw.min_rsa_bits,
             min_dh_bits: raw.min_dh_bits,
             min_ecdsa_bits: raw.min_ecdsa_bits,
+            require_trusted_chain: raw.require_trusted_chain.unwrap_or(false),
             origin,
         })
     }

@@ -90,6 +90,9 @@ pub struct Policy {
     pub min_dh_bits: Option<u32>,
     /// Minimum ECDSA certificate key size in bits.
     pub min_ecdsa_bits: Option<u32>,
+    /// The chain must be trusted (scan `trust`: a trusted root, the host name, no weak
+    /// signature or key).
+    pub require_trusted_chain: bool,
     /// Where the policy was defined.
     pub origin: Origin,
 }
@@ -113,6 +116,7 @@ impl Policy {
             min_rsa_bits: None,
             min_dh_bits: None,
             min_ecdsa_bits: None,
+            require_trusted_chain: false,
             origin: Origin::MinVersion,
         }
     }
