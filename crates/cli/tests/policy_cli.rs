@@ -400,3 +400,26 @@ fn policy_file_with_unknown_suite_names_the_line() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ECDHE-RSA-AES128-SHA256"), "{out}");
 }
+
+#[test]
+fn a_misspelt_policy_fails_before_scanning_with_a_suggestion() {
+    let (code, out, err) = common::run(&[
+        "scan",
+        "--json",
+        "--policy",
+        "mozila/intermediate",
+        "127.0.0.1:1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "nothing is scanned: {out}");
+    assert!(err.contains("did you mean mozilla/intermediate?"), "{err}");
+    let (code, _, err) = common::run(&[
+        "diagnose",
+        "--client",
+        "java7",
+        "--server",
+        "ELBSecurityPolicy-2016-08",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean java-7"), "{err}");
+}

@@ -60,21 +60,7 @@ pub fn find_builtin(name: &str) -> Result<&'static Policy, PolicyError> {
 }
 
 fn suggest(all: &[Policy], name: &str) -> String {
-    let needle = name.to_ascii_lowercase();
-    let close: Vec<&str> = all
-        .iter()
-        .filter(|p| {
-            let id = p.id.to_ascii_lowercase();
-            !needle.is_empty() && (id.contains(&needle) || needle.contains(&id))
-        })
-        .map(|p| p.id.as_str())
-        .take(5)
-        .collect();
-    if close.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", close.join(", "))
-    }
+    crate::suggest::hint(name, all.iter().map(|p| p.id.as_str()))
 }
 
 /// Resolves `--policy NAME|FILE`: a built-in id or name first, else a TOML file at that path.

@@ -19,6 +19,7 @@ pub mod load;
 pub mod model;
 pub mod observed;
 pub mod registry;
+pub mod suggest;
 
 pub use builtin::{builtin, find_builtin, resolve};
 pub use error::PolicyError;

@@ -127,9 +127,12 @@ pub fn resolve_client(spec: &str) -> anyhow::Result<ClientOffer> {
     if hexish {
         return Ok(from_hello_hex(t, "hello", "captured ClientHello")?);
     }
+    let ids =
+        profiles::builtin().map(|all| all.iter().map(|p| p.offer.id.as_str()).collect::<Vec<_>>());
+    let hint = tlsfloor_policy::suggest::hint(spec, ids.unwrap_or_default());
     bail!(
         "{spec:?} is not a built-in client profile (see --list-clients), a JA3 string, \
-         ClientHello hex, or an existing file"
+         ClientHello hex, or an existing file{hint}"
     )
 }
 

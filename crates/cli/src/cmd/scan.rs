@@ -190,7 +190,9 @@ pub fn scan_exit(report: &ScanReport) -> Exit {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    // Everything that can be wrong is checked before the first probe.
+    // Everything that can be wrong is checked before the first probe: a misspelt policy
+    // must not cost a finished scan.
+    args.policy.policies()?;
     let trust =
         tlsfloor_scan::trust::TrustAnchors::load(args.ca.as_deref(), args.ca_dir.as_deref())?;
     let inputs = collect_targets(&args)?;
