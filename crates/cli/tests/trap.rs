@@ -7,14 +7,14 @@ use common::tlsfloor;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tlsfloor_testkit::{free_port, require, wait_listening};
 
 /// A running `tlsfloor trap`, killed on drop.
 struct TrapProc {
     child: Child,
-    lines: BufReader<ChildStdout>,
+    lines: std::sync::mpsc::Receiver<String>,
     port: u16,
     ca: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -37,7 +37,17 @@ impl TrapProc {
             wait_listening(port, Duration::from_secs(15)),
             "trap did not listen"
         );
-        let lines = BufReader::new(child.stdout.take().unwrap());
+        // Lines arrive through a channel so a missing one fails the test instead of
+        // blocking it forever.
+        let (tx, lines) = std::sync::mpsc::channel();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         TrapProc {
             child,
             lines,
@@ -50,11 +60,10 @@ impl TrapProc {
     /// Reads one JSON line (the trap writes it when a connection ends). The wait_listening
     /// probe connection comes first: it closes without sending anything.
     fn next_record(&mut self) -> Value {
-        let mut line = String::new();
-        assert!(
-            self.lines.read_line(&mut line).unwrap() > 0,
-            "trap closed stdout"
-        );
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the trap logged no record within 2 minutes (or closed stdout)");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad JSON line {line:?}: {e}"))
     }
 

@@ -93,11 +93,17 @@ pub fn wait_listening(port: u16, timeout: Duration) -> bool {
 }
 
 /// Waits until something accepts TCP connections on `addr` (a loopback address).
+///
+/// A connection whose local address equals `addr` is TCP's self-connect (the kernel picked
+/// the free port as this probe's source port before the server listened): not a server,
+/// so it is dropped and the wait goes on.
 pub fn wait_listening_at(addr: SocketAddr, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return true;
+        if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            if s.local_addr().ok() != Some(addr) {
+                return true;
+            }
         }
         std::thread::sleep(Duration::from_millis(25));
     }
