@@ -580,3 +580,49 @@ fn aws_cli_v1_gets_a_conclusive_verdict_without_a_ca_bundle_flag() {
     // botocore's default context refuses TLS < 1.2 and checks certificates.
     assert_eq!(out.status.code(), Some(0), "{report:#}");
 }
+
+#[test]
+fn an_unmodified_java_client_trusts_the_trap_through_java_tool_options() {
+    require("javac", "default-jdk-headless");
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("Get.java");
+    std::fs::write(
+        &src,
+        "import java.net.URI; import java.net.http.*;\n\
+         public class Get { public static void main(String[] a) throws Exception {\n\
+         var r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(a[0])).build(),\n\
+         HttpResponse.BodyHandlers.ofString()); System.out.println(r.statusCode()); } }\n",
+    )
+    .unwrap();
+    let ok = Command::new("javac").arg(&src).status().unwrap().success();
+    assert!(ok, "javac");
+    let classes = dir.path().display().to_string();
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--json",
+            "--timeout",
+            "60s",
+            "--",
+            "java",
+            "-cp",
+            &classes,
+            "Get",
+            "{url}",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = stdout_json(&out);
+    let control = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "control")
+        .unwrap();
+    assert_eq!(
+        control["verdict"], "accepted",
+        "the trust store did not reach Java: {report:#}"
+    );
+    // Java 17 disables TLS 1.0/1.1 and verifies certificates.
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+}
