@@ -303,6 +303,16 @@ sys.exit(0 if ok else 9)\n";
     }
 }
 
+/// The control's entry.
+fn control(report: &Value) -> &Value {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["role"] == "control")
+        .unwrap_or_else(|| panic!("no control in {report:#}"))
+}
+
 /// The entry for `check` (`untrusted_ca`, `expired`, `wrong_host`).
 fn cert_check<'a>(report: &'a Value, check: &str) -> &'a Value {
     report["results"]
@@ -534,12 +544,7 @@ fn hosts_must_be_loopback_and_ipv6_works() {
         .output()
         .unwrap();
     let report: Value = stdout_json(&out);
-    let control = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["role"] == "control")
-        .unwrap();
+    let control = control(&report);
     assert_eq!(control["verdict"], "accepted", "{report:#}");
     let listen = control["connections"][0]["listen"].as_str().unwrap();
     assert!(listen.starts_with("[::1]:"), "{listen}");
@@ -570,12 +575,7 @@ fn aws_cli_v1_gets_a_conclusive_verdict_without_a_ca_bundle_flag() {
         .unwrap();
     let report: Value = stdout_json(&out);
     assert_ne!(report["verdict"], "inconclusive", "{report:#}");
-    let control = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["role"] == "control")
-        .unwrap();
+    let control = control(&report);
     assert_eq!(control["verdict"], "accepted", "{report:#}");
     // botocore's default context refuses TLS < 1.2 and checks certificates.
     assert_eq!(out.status.code(), Some(0), "{report:#}");
@@ -613,12 +613,7 @@ fn an_unmodified_java_client_trusts_the_trap_through_java_tool_options() {
         .output()
         .unwrap();
     let report: Value = stdout_json(&out);
-    let control = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["role"] == "control")
-        .unwrap();
+    let control = control(&report);
     assert_eq!(
         control["verdict"], "accepted",
         "the trust store did not reach Java: {report:#}"

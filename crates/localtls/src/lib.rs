@@ -15,7 +15,7 @@ pub mod server;
 pub use acceptor::{build_acceptor, version_supported, ServerConfig, TRAP_CIPHERS};
 pub use deadline::DeadlineStream;
 pub use pki::{BadLeaf, Pki};
-pub use server::{accept_loop, LocalServer};
+pub use server::{accept_loop, accept_next, LocalServer};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

@@ -16,19 +16,23 @@ use tokio::task::JoinHandle;
 /// A per-connection handler: gets the (blocking) stream and the peer address.
 pub type Handler = Arc<dyn Fn(TcpStream, SocketAddr) + Send + Sync + 'static>;
 
+/// The next connection on `listener`; on an accept error (e.g. EMFILE) it backs off briefly
+/// and tries again instead of spinning or giving up.
+pub async fn accept_next(listener: &TcpListener) -> (tokio::net::TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(x) => return x,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// Accepts connections on `listener` forever, running `handler` for each on the blocking pool.
 /// Must be called inside a tokio runtime; abort the returned task to stop accepting.
 pub fn accept_loop(listener: TcpListener, handler: Handler) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let (stream, peer) = match listener.accept().await {
-                Ok(x) => x,
-                Err(_) => {
-                    // e.g. EMFILE: back off briefly instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
+            let (stream, peer) = accept_next(&listener).await;
             let Ok(std_stream) = stream.into_std() else {
                 continue;
             };

@@ -176,14 +176,7 @@ async fn accept_loop(
 ) {
     let ids = AtomicU64::new(0);
     loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(x) => x,
-            Err(_) => {
-                // e.g. EMFILE: back off briefly instead of spinning.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, peer) = tlsfloor_localtls::accept_next(&listener).await;
         let acc = Accepted::now(peer);
         let id = ids.fetch_add(1, Ordering::Relaxed);
         in_flight.fetch_add(1, Ordering::SeqCst);
