@@ -41,6 +41,10 @@ pub struct Args {
     /// Simulate every built-in client profile against the server (a matrix).
     #[arg(long, conflicts_with = "client")]
     pub all_clients: bool,
+    /// With --all-clients: print the matrix and exit 0 even when some client fails (by
+    /// default a failing client is a finding, exit 1).
+    #[arg(long, requires = "all_clients")]
+    pub no_fail: bool,
     /// List the built-in client profiles and their sources.
     #[arg(long)]
     pub list_clients: bool,
@@ -87,7 +91,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         } else {
             print_matrix(&matrix);
         }
-        return Ok(Exit::Ok);
+        let any_fails = matrix.summary.failure > 0;
+        return Ok(if any_fails && !args.no_fail {
+            Exit::Findings
+        } else {
+            Exit::Ok
+        });
     }
     let client_spec = args.client.as_deref().unwrap_or_default();
     let client = resolve_client(client_spec)?;
