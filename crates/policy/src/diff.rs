@@ -1,4 +1,4 @@
-//! The difference between two policies: versions, suites and suite order.
+//! The difference between two policies: versions, suites, suite order and named groups.
 
 use crate::eval::SuiteRef;
 use crate::model::Policy;
@@ -22,8 +22,25 @@ pub struct PolicyDiff {
     pub suites_only_b: Vec<SuiteRef>,
     /// True when both list the same common suites in the same relative order.
     pub same_order: bool,
-    /// True when nothing differs (versions, suites, order).
+    /// Named groups only `a` lists (`None` on a side means groups are not restricted there).
+    pub groups_only_a: Vec<String>,
+    /// Named groups only `b` lists.
+    pub groups_only_b: Vec<String>,
+    /// The id of the one policy that lists no groups at all (any group allowed in its data),
+    /// when the other does: then the other's groups all count as differences.
+    pub groups_unrestricted_in: Option<String>,
+    /// True when nothing differs (versions, suites, order, groups).
     pub identical: bool,
+}
+
+/// Groups of `x` not in `y`; when exactly one side restricts groups, its list differs from
+/// "anything" by every group it names.
+fn groups_only(x: &Option<Vec<String>>, y: &Option<Vec<String>>) -> Vec<String> {
+    match (x, y) {
+        (Some(x), Some(y)) => x.iter().filter(|g| !y.contains(g)).cloned().collect(),
+        (Some(x), None) => x.clone(),
+        _ => Vec::new(),
+    }
 }
 
 /// Compares two policies. A policy without a suite list is treated as listing no suites.
@@ -61,14 +78,31 @@ pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
         .filter(|c| sa.iter().any(|o| o.code == *c))
         .collect();
     let same_order = common_a == common_b;
+    let (ga, gb) = (
+        groups_only(&a.groups, &b.groups),
+        groups_only(&b.groups, &a.groups),
+    );
     PolicyDiff {
         a: a.id.clone(),
         b: b.id.clone(),
-        identical: va.is_empty() && vb.is_empty() && oa.is_empty() && ob.is_empty() && same_order,
+        identical: va.is_empty()
+            && vb.is_empty()
+            && oa.is_empty()
+            && ob.is_empty()
+            && same_order
+            && ga.is_empty()
+            && gb.is_empty(),
         versions_only_a: va,
         versions_only_b: vb,
         suites_only_a: oa,
         suites_only_b: ob,
         same_order,
+        groups_only_a: ga,
+        groups_only_b: gb,
+        groups_unrestricted_in: match (&a.groups, &b.groups) {
+            (None, Some(_)) => Some(a.id.clone()),
+            (Some(_), None) => Some(b.id.clone()),
+            _ => None,
+        },
     }
 }

@@ -227,3 +227,17 @@ fn identify_reports_unreachable() {
     assert!(id.exact.is_empty() && id.closest.is_empty());
     assert!(id.reason.is_some());
 }
+
+#[test]
+fn policy_diff_compares_groups() {
+    let a = find_builtin("ELBSecurityPolicy-TLS13-1-2-2021-06").unwrap();
+    let b = find_builtin("ELBSecurityPolicy-TLS13-1-2-PQ-2025-09").unwrap();
+    let d = tlsfloor_policy::diff::diff(a, b);
+    assert!(!d.identical, "{d:?}");
+    assert!(
+        d.groups_only_b.iter().any(|g| g == "X25519MLKEM768"),
+        "{d:?}"
+    );
+    let same = tlsfloor_policy::diff::diff(b, b);
+    assert!(same.identical && same.groups_only_a.is_empty());
+}

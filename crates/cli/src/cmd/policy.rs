@@ -303,7 +303,7 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<Exit> {
     }
     println!("A: {}\nB: {}", pa.id, pb.id);
     if d.identical {
-        println!("identical (same versions, suites and order)");
+        println!("identical (same versions, suites, order and groups)");
         return Ok(Exit::Ok);
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -323,6 +323,11 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<Exit> {
             String::new(),
         ]);
     }
+    for (side, list) in [("A only", &d.groups_only_a), ("B only", &d.groups_only_b)] {
+        for g in list {
+            rows.push(vec![side.into(), "group".into(), g.clone(), String::new()]);
+        }
+    }
     for (side, list) in [("A only", &d.suites_only_a), ("B only", &d.suites_only_b)] {
         for su in list {
             rows.push(vec![
@@ -338,6 +343,9 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<Exit> {
     }
     if !d.same_order {
         println!("The suites both list are in a different order.");
+    }
+    if let Some(id) = &d.groups_unrestricted_in {
+        println!("{id} lists no named groups (any group is allowed in its data).");
     }
     Ok(Exit::Ok)
 }
