@@ -412,7 +412,7 @@ fn a_misspelt_policy_fails_before_scanning_with_a_suggestion() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty(), "nothing is scanned: {out}");
-    assert!(err.contains("did you mean mozilla/intermediate?"), "{err}");
+    assert!(err.contains("did you mean mozilla/intermediate"), "{err}");
     let (code, _, err) = common::run(&[
         "diagnose",
         "--client",

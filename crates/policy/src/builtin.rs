@@ -60,7 +60,10 @@ pub fn find_builtin(name: &str) -> Result<&'static Policy, PolicyError> {
 }
 
 fn suggest(all: &[Policy], name: &str) -> String {
-    crate::suggest::hint(name, all.iter().map(|p| p.id.as_str()))
+    crate::suggest::hint(
+        name,
+        all.iter().flat_map(|p| [p.id.as_str(), p.name.as_str()]),
+    )
 }
 
 /// Resolves `--policy NAME|FILE`: a built-in id or name first, else a TOML file at that path.

@@ -25,6 +25,24 @@ pub fn did_you_mean<'a>(
     close.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
+/// True for strings that look like a policy name rather than a host: `family/name`
+/// (`mozilla/intermediate`), or the vendors' prefixes (`ELBSecurityPolicy…`, `ELBSample…`,
+/// `TLSv1…`, `SecurityPolicy_…`, `CloudFront…`). Such a string is never scanned as a host.
+pub fn looks_like_policy(s: &str) -> bool {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    (t.contains('/') && !t.contains("://") && !t.starts_with('/') && !t.starts_with('.'))
+        || [
+            "elbsecuritypolicy",
+            "elbsample",
+            "tlsv1",
+            "securitypolicy_",
+            "cloudfront",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
 /// `"; did you mean a, b?"`, or empty.
 pub fn hint<'a>(needle: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let close = did_you_mean(needle, candidates);
@@ -60,5 +78,28 @@ mod tests {
         assert_eq!(did_you_mean("java7", names)[0], "java-7");
         assert!(did_you_mean("completely-different", names).is_empty());
         assert_eq!(hint("", names), "");
+    }
+
+    #[test]
+    fn policy_looking_strings_are_recognised() {
+        for p in [
+            "mozilla/intermediate",
+            "ELBSecurityPolicy-2016-08",
+            "TLSv1.2_2021",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "elbsample-openssldefaultcipherpolicy",
+        ] {
+            assert!(looks_like_policy(p), "{p}");
+        }
+        for h in [
+            "example.com",
+            "10.0.0.5:443",
+            "https://lb.example/path",
+            "[::1]:8443",
+            "./corp.toml",
+            "/etc/p.toml",
+        ] {
+            assert!(!looks_like_policy(h), "{h}");
+        }
     }
 }

@@ -188,6 +188,12 @@ pub fn resolve_server(
     }
     match tlsfloor_policy::find_builtin(spec) {
         Ok(p) => return Ok(from_policy(p, certs)),
+        // A policy-looking name is never scanned as a host: the error says what was meant.
+        Err(e @ tlsfloor_policy::PolicyError::NotFound { .. })
+            if tlsfloor_policy::suggest::looks_like_policy(spec) =>
+        {
+            return Err(e.into())
+        }
         Err(tlsfloor_policy::PolicyError::NotFound { .. }) => {}
         Err(e) => return Err(e.into()),
     }

@@ -95,6 +95,11 @@ fn collect_targets(args: &Args) -> anyhow::Result<Vec<TargetInput>> {
     let sni = args.sni.as_deref();
     let mut out = Vec::new();
     for t in &args.targets {
+        if tlsfloor_policy::suggest::looks_like_policy(t) {
+            anyhow::bail!(
+                "{t:?} looks like a policy name, not a target: give it with --policy {t}"
+            );
+        }
         out.push(match parse_target(t, sni) {
             Ok(p) => TargetInput::Parsed(p),
             Err(e) => TargetInput::Invalid {
