@@ -172,6 +172,8 @@ pub fn compare(o: &Observed, policy: &Policy) -> Option<PolicyMatch> {
                     }
                 }
                 match o.preference.get(&v) {
+                    // A policy without a server order has no order to match or miss.
+                    Some(Preference::Server) if !policy.server_order => {}
                     Some(Preference::Server) => {
                         let ours: Vec<u16> = expected
                             .iter()

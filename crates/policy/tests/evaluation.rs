@@ -241,3 +241,22 @@ fn policy_diff_compares_groups() {
     let same = tlsfloor_policy::diff::diff(b, b);
     assert!(same.identical && same.groups_only_a.is_empty());
 }
+
+#[test]
+fn identify_claims_no_order_mismatch_against_a_policy_without_an_order() {
+    let p = find_builtin("mozilla/intermediate").unwrap().clone();
+    assert!(!p.server_order);
+    // The policy's own TLS 1.2 suites, reversed, enforced by the server.
+    let mut codes: Vec<u16> = p
+        .suites_for(Version::Tls12)
+        .unwrap()
+        .iter()
+        .filter(|s| s.iana.contains("_RSA_"))
+        .map(|s| s.code)
+        .collect();
+    codes.reverse();
+    let t = target("reordered", &[(Version::Tls12, &codes)]);
+    let id = identify(&t, std::slice::from_ref(&p), 3);
+    let m = id.exact.first().or(id.closest.first()).expect("a match");
+    assert_ne!(m.order, "different", "{m:?}");
+}
