@@ -686,3 +686,84 @@ fn chains_are_judged_against_the_trust_store_or_ca() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A Go crypto/tls HTTPS server (TLS 1.0 and up, Go's own suite choice).
+const GO_SERVER: &str = r#"package main
+
+import (
+	"crypto/tls"
+	"log"
+	"net/http"
+	"os"
+)
+
+func main() {
+	srv := &http.Server{Addr: os.Args[1], TLSConfig: &tls.Config{MinVersion: tls.VersionTLS10},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })}
+	log.Fatal(srv.ListenAndServeTLS(os.Args[2], os.Args[3]))
+}
+"#;
+
+#[test]
+fn go_servers_choose_by_the_clients_first_suite_mixed_preference() {
+    tlsfloor_testkit::require("go", "golang-go");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.go"), GO_SERVER).unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module gosrv\ngo 1.19\n").unwrap();
+    let bin = dir.path().join("gosrv");
+    let built = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .current_dir(dir.path())
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOPATH", dir.path().join("gopath"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "go build: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let pki = Pki::shared();
+    let (cert, key) = (
+        pki.rsa_cert.display().to_string(),
+        pki.rsa_key.display().to_string(),
+    );
+    let server = Peer::spawn(bin.to_str().unwrap(), &["127.0.0.1:{port}", &cert, &key]);
+    let (report, code) = scan(&[&server.addr]);
+    let t = &report.targets[0];
+    assert!(t.complete, "{t:?}");
+    assert_eq!(code, 0);
+    for v in [Version::Tls12, Version::Tls13] {
+        let p = t.protocols.iter().find(|p| p.version == v).unwrap();
+        assert_eq!(p.preference, Preference::Mixed, "{v}: {p:?}");
+    }
+    // The order listed is what a modern client gets: OpenSSL's own client (AES-GCM first)
+    // negotiates the first suite listed.
+    let p12 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls12)
+        .unwrap();
+    let first = p12.suites[0].openssl.clone().unwrap();
+    let out = Command::new("timeout")
+        .args([
+            "10",
+            "openssl",
+            "s_client",
+            "-connect",
+            &server.addr,
+            "-tls1_2",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Cipher is {first}")),
+        "{first}: {text}"
+    );
+}

@@ -1,6 +1,6 @@
-//! Cipher-suite preference: offer the accepted suites in several orders and compare the
-//! picks. `server` when every order gets the same pick, `client` when each gets its own first
-//! suite, `mixed` otherwise (the server's choice depends on the client's order, as Go's
+//! Cipher-suite preference: offer the accepted suites in several orders (code order,
+//! reversed, rotated, and a modern client's order) and compare the picks. `server` when every
+//! order gets the same pick, `client` when each gets its own first suite, `mixed` otherwise (the server's choice depends on the client's order, as Go's
 //! crypto/tls and OpenSSL's `-prioritize_chacha` do with ChaCha20 versus AES-GCM).
 
 use crate::net::Need;
@@ -74,18 +74,27 @@ pub async fn preference(
     let rev: Vec<u16> = fwd.iter().rev().copied().collect();
     let mut rot = fwd.clone();
     rot.rotate_left(fwd.len() / 2);
+    // A modern client's order too: servers such as Go's crypto/tls choose by the first suite
+    // of the client's list they know (AES-GCM or not), which code order never starts with.
+    let modern = modern_order(accepted);
     let (a, b) = tokio::join!(pick_of(ctx, v, &fwd), pick_of(ctx, v, &rev));
     let (a, b) = (a?, b?);
-    let c = if fwd.len() >= 3 {
-        Some(pick_of(ctx, v, &rot).await?)
-    } else {
-        None
-    };
-    let follows_client = a == fwd[0] && b == rev[0] && c.is_none_or(|c| c == rot[0]);
+    let (c, m) = tokio::join!(
+        async {
+            match fwd.len() >= 3 {
+                true => pick_of(ctx, v, &rot).await.map(Some),
+                false => Ok(None),
+            }
+        },
+        pick_of(ctx, v, &modern)
+    );
+    let (c, m) = (c?, m?);
+    let follows_client =
+        a == fwd[0] && b == rev[0] && c.is_none_or(|c| c == rot[0]) && m == modern[0];
     if follows_client {
         return Ok((Preference::Client, fwd));
     }
-    if a == b && c.is_none_or(|c| c == a) {
+    if a == b && c.is_none_or(|c| c == a) && m == a {
         let order = match chain_order {
             Some(o) if o.len() == accepted.len() && o.first() == Some(&a) => o.to_vec(),
             _ => order_pass(ctx, v, &fwd).await?,
