@@ -187,6 +187,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
         complete: true,
         pacing: None,
         intolerance: Vec::new(),
+        chains: Vec::new(),
         trust: None,
         interrupted: false,
     }

@@ -767,3 +767,40 @@ fn go_servers_choose_by_the_clients_first_suite_mixed_preference() {
         "{first}: {text}"
     );
 }
+
+#[test]
+fn a_server_with_rsa_and_ecdsa_certificates_shows_both_chains() {
+    let pki = Pki::shared();
+    let (ecert, ekey) = (
+        pki.ecdsa_cert.display().to_string(),
+        pki.ecdsa_key.display().to_string(),
+    );
+    let peer = Peer::openssl_s_server(&["-tls1_2", "-dcert", &ecert, "-dkey", &ekey], false);
+    let (report, code) = scan(&[&peer.addr]);
+    assert_eq!(code, 0);
+    let t = &report.targets[0];
+    let found: Vec<(String, String, String)> = t
+        .chains
+        .iter()
+        .map(|c| {
+            (
+                c.auth.clone(),
+                c.certificates[0].key_type.clone(),
+                c.certificates[0].sha256.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("RSA".into(), "RSA".into(), fingerprint(&pki.rsa_cert)),
+            ("ECDSA".into(), "EC".into(), fingerprint(&pki.ecdsa_cert)),
+        ]
+    );
+    // A single-certificate server lists one chain, the same as `certificates`.
+    let single = Peer::openssl_s_server(&["-tls1_2"], false);
+    let (report, _) = scan(&[&single.addr]);
+    let t = &report.targets[0];
+    assert_eq!(t.chains.len(), 1);
+    assert_eq!(t.chains[0].certificates, t.certificates);
+}

@@ -81,6 +81,7 @@ pub fn target(name: &str, accepted: &[(Version, &[u16])]) -> TargetReport {
         complete: true,
         pacing: None,
         intolerance: Vec::new(),
+        chains: Vec::new(),
         trust: None,
         interrupted: false,
     }

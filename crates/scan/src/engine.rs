@@ -148,6 +148,7 @@ pub(crate) fn empty_report(
         complete: true,
         pacing: None,
         intolerance: Vec::new(),
+        chains: Vec::new(),
         trust: None,
         interrupted: false,
     }

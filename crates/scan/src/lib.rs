@@ -15,11 +15,13 @@
 //! - [`fallback`]: TLS_FALLBACK_SCSV check.
 //! - [`handshake`]: one real OpenSSL handshake to read a TLS 1.3 certificate chain.
 //! - [`cert`]: certificate summaries and host name matching.
+//! - [`chains`]: every chain of a multi-certificate server, one per authentication family.
 //! - [`trust`]: whether a chain is trusted (OpenSSL's X509 store), weak signatures and keys.
 //! - [`error`]: turning I/O and codec failures into report errors.
 //! - [`clock`]: RFC 3339 time formatting.
 
 pub mod cert;
+pub mod chains;
 pub mod clock;
 pub mod engine;
 pub mod enumerate;

@@ -74,6 +74,11 @@ pub struct TargetReport {
     /// Middlebox intolerance found, e.g. "no answer to hellos with more than 64 suites".
     #[serde(default)]
     pub intolerance: Vec<String>,
+    /// Every chain the server has, one per certificate-authentication family it accepted
+    /// suites for at its highest version up to TLS 1.2 (a server with an RSA and an ECDSA
+    /// certificate shows both); empty when none was read that way (TLS 1.3-only servers).
+    #[serde(default)]
+    pub chains: Vec<ChainReport>,
     /// Whether the chain is trusted (system trust store, or `--ca`/`--ca-dir`), with the
     /// problems found; `None` without a chain.
     #[serde(default)]
@@ -120,6 +125,15 @@ impl TargetReport {
         }
         out
     }
+}
+
+/// One of the server's chains, as chosen by suites of one authentication family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainReport {
+    /// `RSA`, `ECDSA` or `DSS`: the suites that selected this chain.
+    pub auth: String,
+    /// The chain as sent, leaf first.
+    pub certificates: Vec<CertificateSummary>,
 }
 
 /// The trust verdict on a target's chain.

@@ -11,7 +11,7 @@ use crate::pacing::Signal;
 use crate::probe::{Ctx, Limits};
 use crate::report::{ErrorCode, ProbeError, TargetReport, VersionStatus};
 use crate::target::Target;
-use crate::{fallback, handshake, net};
+use crate::{chains, fallback, handshake, net};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -223,7 +223,20 @@ pub async fn scan_address(
                 .map(Some),
         }
     };
-    let (fallback, chain) = tokio::join!(fallback::check(&ctx, &accepted), chain_fut);
+    // Each certificate family's chain, at the highest version up to TLS 1.2 that has suites.
+    let chains_fut = async {
+        let classic = accepted
+            .iter()
+            .rev()
+            .find(|(v, s)| *v <= Version::Tls12 && !s.is_empty());
+        match classic {
+            Some((v, suites)) if opts.certificates => chains::by_family(&ctx, *v, suites).await,
+            _ => Vec::new(),
+        }
+    };
+    let (fallback, chain, all_chains) =
+        tokio::join!(fallback::check(&ctx, &accepted), chain_fut, chains_fut);
+    report.chains = all_chains;
     report.fallback_scsv = fallback;
     let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
     if let (Ok(Some(der)), Some(anchors)) = (&chain, &opts.trust) {

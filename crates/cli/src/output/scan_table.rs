@@ -117,6 +117,21 @@ fn cert_block(t: &TargetReport, st: Style) -> String {
         };
         rows.push(vec!["hostname".into(), v]);
     }
+    if t.chains.len() > 1 {
+        let list: Vec<String> = t
+            .chains
+            .iter()
+            .filter_map(|c| {
+                c.certificates.first().map(|l| {
+                    format!(
+                        "{} suites: {} {} bits, {}",
+                        c.auth, l.key_type, l.key_bits, l.subject
+                    )
+                })
+            })
+            .collect();
+        rows.push(vec!["all chains".into(), list.join("; ")]);
+    }
     if let Some(tr) = &t.trust {
         let v = if tr.trusted {
             st.green(&format!("trusted ({})", tr.store))
