@@ -22,6 +22,8 @@ const CEILING_PROBE_AFTER: u32 = 48;
 struct State {
     limit: usize,
     ceiling: usize,
+    /// The lowest ceiling a dropped connection ever set: what the target tolerated.
+    lowest_ceiling: usize,
     configured: usize,
     in_flight: usize,
     gap: Duration,
@@ -68,6 +70,7 @@ impl Pacer {
             state: Mutex::new(State {
                 limit: n,
                 ceiling: n,
+                lowest_ceiling: n,
                 configured: n,
                 in_flight: 0,
                 gap: Duration::ZERO,
@@ -141,7 +144,8 @@ impl Pacer {
     pub fn report(&self) -> Pacing {
         let s = self.lock();
         let mut p = s.stats.clone();
-        p.max_connections = if p.throttled { s.ceiling } else { s.configured };
+        // The level the target pushed back to, not the one being probed upwards now.
+        p.max_connections = s.lowest_ceiling;
         p.interval_ms = s.gap.as_millis() as u64;
         p
     }
@@ -180,6 +184,7 @@ impl State {
             // This many at once was too many (or the failure is unrelated: the ceiling is
             // probed upwards again after a run of definitive answers).
             self.ceiling = self.ceiling.min(slot.in_flight_at_start - 1).max(1);
+            self.lowest_ceiling = self.lowest_ceiling.min(self.ceiling);
         }
         self.limit = self.limit.min(self.ceiling);
         if slot.epoch != self.epoch {

@@ -156,8 +156,8 @@ pub struct Pacing {
     /// True when indeterminate answers (silent closes, resets, timeouts) made tlsfloor slow
     /// down for this target.
     pub throttled: bool,
-    /// Simultaneous connections the target tolerated at the end (the configured
-    /// `--connections` when it never had to slow down).
+    /// The fewest simultaneous connections the target pushed back to (dropped connections
+    /// beyond it); the configured `--connections` when it never did.
     pub max_connections: usize,
     /// Spacing between new connections at the end, in milliseconds (0: none).
     pub interval_ms: u64,
