@@ -141,13 +141,8 @@ fn accepted(code: u16) -> AcceptedSuite {
 
 fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
     TargetReport {
-        target: name.into(),
-        host: "127.0.0.1".into(),
-        port: 443,
-        sni: None,
         address: Some("127.0.0.1:443".into()),
         duration_ms: 5,
-        error: None,
         protocols: Version::ALL
             .iter()
             .map(|v| {
@@ -168,7 +163,6 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
                 }
             })
             .collect(),
-        fallback_scsv: FallbackScsv::NotApplicable,
         certificates: vec![CertificateSummary {
             subject: "CN=localhost".into(),
             issuer: "CN=ca".into(),
@@ -182,14 +176,7 @@ fn target(name: &str, accepted_at: &[(Version, &[u16])]) -> TargetReport {
             sha256: "00".repeat(32),
         }],
         hostname_match: Some(true),
-        certificate_errors: Vec::new(),
-        other_addresses: Vec::new(),
-        complete: true,
-        pacing: None,
-        intolerance: Vec::new(),
-        chains: Vec::new(),
-        trust: None,
-        interrupted: false,
+        ..TargetReport::new(name, "127.0.0.1", 443, None)
     }
 }
 

@@ -65,25 +65,12 @@ pub fn target(name: &str, accepted: &[(Version, &[u16])]) -> TargetReport {
         })
         .collect();
     TargetReport {
-        target: name.into(),
-        host: "127.0.0.1".into(),
-        port: 443,
-        sni: None,
         address: Some(format!("127.0.0.1:{}", 443)),
         duration_ms: 1,
-        error: None,
         protocols,
-        fallback_scsv: FallbackScsv::NotApplicable,
         certificates: vec![cert("RSA", 2048)],
         hostname_match: Some(true),
-        certificate_errors: Vec::new(),
-        other_addresses: Vec::new(),
-        complete: true,
-        pacing: None,
-        intolerance: Vec::new(),
-        chains: Vec::new(),
-        trust: None,
-        interrupted: false,
+        ..TargetReport::new(name, "127.0.0.1", 443, None)
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::clock::{rfc3339, unix_now};
 use crate::error::probe_error;
 use crate::net;
-use crate::report::{ErrorCode, FallbackScsv, ProbeError, ScanReport, TargetReport, SCAN_SCHEMA};
+use crate::report::{ErrorCode, ProbeError, ScanReport, TargetReport, SCAN_SCHEMA};
 use crate::target::Target;
 use crate::target_scan::scan_address;
 use std::net::SocketAddr;
@@ -131,27 +131,7 @@ pub(crate) fn empty_report(
     port: u16,
     sni: Option<String>,
 ) -> TargetReport {
-    TargetReport {
-        target: input.to_string(),
-        host: host.to_string(),
-        port,
-        sni,
-        address: None,
-        duration_ms: 0,
-        error: None,
-        protocols: Vec::new(),
-        fallback_scsv: FallbackScsv::NotApplicable,
-        certificates: Vec::new(),
-        hostname_match: None,
-        certificate_errors: Vec::new(),
-        other_addresses: Vec::new(),
-        complete: true,
-        pacing: None,
-        intolerance: Vec::new(),
-        chains: Vec::new(),
-        trust: None,
-        interrupted: false,
-    }
+    TargetReport::new(input, host, port, sni)
 }
 
 pub(crate) fn display_addr(addr: std::net::SocketAddr) -> String {

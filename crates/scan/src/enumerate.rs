@@ -9,12 +9,12 @@
 use crate::group_enum;
 use crate::hello::Shape;
 use crate::preference::preference;
-use crate::probe::{Ctx, Outcome, Question, Refusal};
+use crate::probe::{take_budget, Ctx, Outcome, Question, Refusal};
 use crate::report::{
     AcceptedSuite, ErrorCode, Preference, ProbeError, ProtocolReport, VersionStatus,
 };
 use crate::tolerance::{self, Discovery, Plan};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 use tlsfloor_wire::groups::{LEGACY_EC_GROUPS, TLS13_GROUPS};
 use tlsfloor_wire::suites;
@@ -143,7 +143,7 @@ async fn enumerate_part(
                 Outcome::Alerted(_, name) => {
                     res.clean = false;
                     match tolerance::split_offer(&offer) {
-                        Some((a, b)) if take(&budget, 2) => {
+                        Some((a, b)) if take_budget(&budget, 2) => {
                             work.push((b, shape));
                             work.push((a, shape));
                         }
@@ -166,7 +166,7 @@ async fn enumerate_part(
                 }
                 Outcome::Unknown(e) => {
                     res.clean = false;
-                    let can_split = e.code != ErrorCode::Deadline && take(&budget, 2);
+                    let can_split = e.code != ErrorCode::Deadline && take_budget(&budget, 2);
                     match tolerance::split_offer(&offer) {
                         Some((a, b)) if can_split => {
                             work.push((b, shape));
@@ -186,12 +186,6 @@ async fn enumerate_part(
         }
     }
     res
-}
-
-fn take(budget: &AtomicU32, n: u32) -> bool {
-    budget
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(n))
-        .is_ok()
 }
 
 fn accepted_suite(code: u16, group: Option<String>) -> AcceptedSuite {

@@ -261,9 +261,7 @@ impl Ctx {
     }
 
     fn take_retry(&self) -> bool {
-        self.retries_left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
+        take_budget(&self.retries_left, 1)
     }
 
     /// One connection, one hello, one interpreted answer.
@@ -313,6 +311,13 @@ fn pacing_signal(o: &Outcome) -> Signal {
         },
         _ => Signal::Answered,
     }
+}
+
+/// Takes `n` from `budget` if it has that many left.
+pub(crate) fn take_budget(budget: &AtomicU32, n: u32) -> bool {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(n))
+        .is_ok()
 }
 
 fn deadline_error() -> ProbeError {

@@ -97,6 +97,32 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl TargetReport {
+    /// A report for `target` (as written) at `host:port` with nothing learnt yet; the other
+    /// fields are filled in by struct update or as the scan goes.
+    pub fn new(target: &str, host: &str, port: u16, sni: Option<String>) -> TargetReport {
+        TargetReport {
+            target: target.to_string(),
+            host: host.to_string(),
+            port,
+            sni,
+            address: None,
+            duration_ms: 0,
+            error: None,
+            protocols: Vec::new(),
+            fallback_scsv: FallbackScsv::NotApplicable,
+            certificates: Vec::new(),
+            hostname_match: None,
+            certificate_errors: Vec::new(),
+            other_addresses: Vec::new(),
+            complete: true,
+            pacing: None,
+            intolerance: Vec::new(),
+            chains: Vec::new(),
+            trust: None,
+            interrupted: false,
+        }
+    }
+
     /// True when everything in the report is proven: no target error, every version either
     /// accepted or definitively refused, no enumeration cut short, fallback answered.
     pub fn is_complete(&self) -> bool {

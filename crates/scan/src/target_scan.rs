@@ -239,12 +239,10 @@ pub async fn scan_address(
     report.chains = all_chains;
     report.fallback_scsv = fallback;
     let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
-    if let (Ok(Some(der)), Some(anchors)) = (&chain, &opts.trust) {
-        let der = der.clone();
-        record_chain(&mut report, Ok(Some(der.clone())), &name, unix_now());
+    let der = chain.as_ref().ok().cloned().flatten();
+    record_chain(&mut report, chain, &name, unix_now());
+    if let (Some(der), Some(anchors)) = (der, &opts.trust) {
         report.trust = Some(anchors.judge(&der, &report.certificates, report.hostname_match));
-    } else {
-        record_chain(&mut report, chain, &name, unix_now());
     }
     for r in results {
         report.intolerance.extend(r.intolerance);

@@ -114,9 +114,8 @@ impl TrustAnchors {
         hostname_match: Option<bool>,
     ) -> TrustReport {
         let mut problems = Vec::new();
-        match self.verify(chain) {
-            Ok(()) => {}
-            Err(e) => problems.push(e),
+        if let Err(e) = self.verify(chain) {
+            problems.push(e);
         }
         if hostname_match == Some(false) {
             problems.push("wrong host: the leaf does not name the host scanned".into());
