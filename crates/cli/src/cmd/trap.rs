@@ -102,10 +102,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
         let mut count = 0usize;
         let mut stopped = false;
+        // One listener for the whole loop: a signal that arrives while a record is being
+        // logged is not lost.
+        let interrupted = crate::process::interrupted();
+        tokio::pin!(interrupted);
         while args.max_connections.is_none_or(|m| count < m) {
             let record = tokio::select! {
                 r = rx.recv() => r,
-                () = crate::process::interrupted() => {
+                () = &mut interrupted => {
                     stopped = true;
                     None
                 }
