@@ -51,15 +51,15 @@ fn gen(seed: usize, n: usize, account: &str, region: &str, day: &str) -> Vec<Rec
                 0 => {
                     let arn = format!("arn:aws:iam::{account}:user/u{}", i % 3);
                     (
-                        json!({"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": arn, "accountId": account, "userName": "u"}),
+                        json!({"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": arn, "accountId": account, "userName": "u", "accessKeyId": format!("AKIA{}", i % 3)}),
                         arn,
                     )
                 }
                 1 => {
                     let arn = format!("arn:aws:sts::{account}:assumed-role/App/i-{}", i % 2);
                     (
-                        json!({"type": "AssumedRole", "arn": arn, "accountId": account,
-                               "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "x"}, "attributes": {"mfaAuthenticated": "false"}}}),
+                        json!({"type": "AssumedRole", "arn": arn, "accountId": account, "accessKeyId": format!("ASIA{}", i % 2),
+                               "sessionContext": {"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{account}:role/App{}", i % 2)}, "attributes": {"mfaAuthenticated": "false"}}}),
                         arn,
                     )
                 }
@@ -533,24 +533,37 @@ import json, sys
 import duckdb
 glob, sql = sys.argv[1], sys.stdin.read()
 rec = ('STRUCT("eventVersion" VARCHAR, "userIdentity" STRUCT("type" VARCHAR, "principalId" VARCHAR, '
-       '"arn" VARCHAR, "accountId" VARCHAR, "invokedBy" VARCHAR), "eventTime" VARCHAR, '
+       '"arn" VARCHAR, "accountId" VARCHAR, "invokedBy" VARCHAR, "accessKeyId" VARCHAR, "userName" VARCHAR, '
+       '"onBehalfOf" STRUCT("userId" VARCHAR, "identityStoreArn" VARCHAR), '
+       '"sessionContext" STRUCT("sessionIssuer" STRUCT("type" VARCHAR, "arn" VARCHAR))), "eventTime" VARCHAR, '
        '"eventSource" VARCHAR, "eventName" VARCHAR, "awsRegion" VARCHAR, "sourceIPAddress" VARCHAR, '
        '"userAgent" VARCHAR, "recipientAccountId" VARCHAR, "tlsDetails" STRUCT("tlsVersion" VARCHAR, '
        '"cipherSuite" VARCHAR, "clientProvidedHostHeader" VARCHAR))')
 con = duckdb.connect()
+# The Athena table of the documentation's DDL: lower-case columns and structs, and the
+# partition columns of both layouts taken from the S3 key (.../CloudTrail/<region>/<yyyy>/<mm>/<dd>/).
 con.execute(f"""CREATE VIEW cloudtrail_logs AS
 SELECT r.eventVersion AS eventversion,
   struct_pack(type := r.userIdentity.type, principalid := r.userIdentity.principalId,
               arn := r.userIdentity.arn, accountid := r.userIdentity.accountId,
-              invokedby := r.userIdentity.invokedBy) AS useridentity,
+              invokedby := r.userIdentity.invokedBy, accesskeyid := r.userIdentity.accessKeyId,
+              username := r.userIdentity.userName,
+              onbehalfof := struct_pack(userid := r.userIdentity.onBehalfOf.userId),
+              sessioncontext := struct_pack(sessionissuer := struct_pack(
+                  arn := r.userIdentity.sessionContext.sessionIssuer.arn))) AS useridentity,
   r.eventTime AS eventtime, r.eventSource AS eventsource, r.eventName AS eventname,
   r.awsRegion AS awsregion, r.sourceIPAddress AS sourceipaddress, r.userAgent AS useragent,
   r.recipientAccountId AS recipientaccountid,
   CASE WHEN r.tlsDetails IS NULL THEN NULL ELSE struct_pack(tlsversion := r.tlsDetails.tlsVersion,
        ciphersuite := r.tlsDetails.cipherSuite,
-       clientprovidedhostheader := r.tlsDetails.clientProvidedHostHeader) END AS tlsdetails
-FROM (SELECT unnest(Records) AS r FROM read_json('{glob}', columns = {{'Records': '{rec}[]'}},
-      format = 'auto', maximum_object_size = 268435456))""")
+       clientprovidedhostheader := r.tlsDetails.clientProvidedHostHeader) END AS tlsdetails,
+  regexp_extract(filename, 'CloudTrail/([^/]+)/', 1) AS region,
+  regexp_extract(filename, 'CloudTrail/[^/]+/([0-9]{{4}})/', 1) AS year,
+  regexp_extract(filename, 'CloudTrail/[^/]+/[0-9]{{4}}/([0-9]{{2}})/', 1) AS month,
+  regexp_extract(filename, 'CloudTrail/[^/]+/[0-9]{{4}}/[0-9]{{2}}/([0-9]{{2}})/', 1) AS day,
+  regexp_extract(filename, 'CloudTrail/[^/]+/([0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}})/', 1) AS "timestamp"
+FROM (SELECT unnest(Records) AS r, filename FROM read_json('{glob}', columns = {{'Records': '{rec}[]'}},
+      format = 'auto', filename = true, maximum_object_size = 268435456))""")
 out = []
 for stmt in sql.split(";"):
     body = "\n".join(l for l in stmt.splitlines() if not l.strip().startswith("--")).strip()
@@ -616,6 +629,10 @@ fn athena_sql_in_duckdb_agrees_with_tlsfloor() {
         r#"{"eventVersion":"1.08","eventTime":"2024-05-02T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetThing","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1","cipherSuite":"AES128-SHA","clientProvidedHostHeader":"s3.amazonaws.com"}}"#,
         r#"{"eventVersion":"1.08","userIdentity":{"type":"Root"},"eventTime":"2024-05-02T11:00:00Z","eventSource":"kms.amazonaws.com","eventName":"GetThing","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1.1","cipherSuite":"AES128-SHA","clientProvidedHostHeader":"kms.amazonaws.com"}}"#,
         r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"","principalId":"AIDAX"},"eventTime":"2024-05-03T11:00:00Z","eventSource":"kms.amazonaws.com","eventName":"GetThing","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1.1"}}"#,
+        // SAML and Identity Center users of one account stay apart (user name, user ID).
+        r#"{"eventVersion":"1.08","userIdentity":{"type":"SAMLUser","userName":"alice@example.com","accountId":"222222222222"},"eventTime":"2024-05-02T12:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithSAML","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1"}}"#,
+        r#"{"eventVersion":"1.08","userIdentity":{"type":"SAMLUser","userName":"bob@example.com","accountId":"222222222222"},"eventTime":"2024-05-02T12:01:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithSAML","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1"}}"#,
+        r#"{"eventVersion":"1.08","userIdentity":{"type":"IdentityCenterUser","arn":"","accountId":"222222222222","onBehalfOf":{"userId":"94482488-3041-7026-18f3-be45837cd0e4","identityStoreArn":"arn:aws:identitystore::222222222222:identitystore/d-9067230000"},"credentialId":"EXAMPLE"},"eventTime":"2024-05-02T13:00:00Z","eventSource":"sso.amazonaws.com","eventName":"ListAccounts","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","userAgent":"ua","recipientAccountId":"222222222222","tlsDetails":{"tlsVersion":"TLSv1.1"}}"#,
     ];
     put(
         root,
@@ -623,7 +640,7 @@ fn athena_sql_in_duckdb_agrees_with_tlsfloor() {
         &gzip(format!("{{\"Records\":[{}]}}", odd.join(",")).as_bytes()),
     );
     let glob = format!("{}/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz", root.display());
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 6] = [
         &[],
         &[
             "--by",
@@ -641,104 +658,177 @@ fn athena_sql_in_duckdb_agrees_with_tlsfloor() {
             "--account",
             ACCT_B,
         ],
+        &[
+            "--by",
+            "access-key,caller-account,role,user-name,principal",
+            "--top",
+            "5",
+        ],
+        &[
+            "--partitions",
+            "region-date",
+            "--since",
+            "2024-05-02",
+            "--until",
+            "2024-05-03",
+            "--region",
+            "us-east-1",
+            "--top",
+            "3",
+        ],
+        &[
+            "--partitions",
+            "projection",
+            "--since",
+            "2024-05-02T06:00:00Z",
+            "--region",
+            "eu-west-1",
+        ],
     ];
     for extra in cases {
+        // tlsfloor reports every group; the SQL's own LIMIT is checked against its head.
+        let top_at = extra.iter().position(|a| *a == "--top");
+        let without_top: Vec<&str> = match top_at {
+            Some(i) => [&extra[..i], &extra[i + 2..]].concat(),
+            None => extra.to_vec(),
+        };
         let mut args = vec![root.to_str().unwrap(), "--top", "0"];
-        args.extend_from_slice(extra);
+        args.extend_from_slice(&without_top);
         let (_, r) = run_json(&args);
-        let mut sql_args = vec!["--emit-sql", "athena", "--top", "0"];
+        let mut sql_args = vec!["--emit-sql", "athena"];
+        if top_at.is_none() {
+            sql_args.extend(["--top", "0"]);
+        }
         sql_args.extend_from_slice(extra);
-        let (code, sql, _) = run(&sql_args);
-        assert_eq!(code, 0);
+        let (code, sql, err) = run(&sql_args);
+        assert_eq!(code, 0, "{err}");
         let res = duckdb(&glob, &sql);
         if res.is_empty() {
             eprintln!("TLSFLOOR_SKIP_DUCKDB set: agreement not checked");
             return;
         }
-        assert_eq!(res.len(), 3, "three statements");
-
-        // 1. Totals by version (NULL = no tlsDetails or no tlsVersion).
-        let mut sql_versions = BTreeMap::new();
-        for row in &res[0] {
-            let name = match key_string(&row[0]).as_str() {
-                "TLSv1" => "TLSv1.0".to_string(),
-                other => other.to_string(),
-            };
-            *sql_versions.entry(name).or_insert(0) += row[1].as_u64().unwrap();
-        }
-        let mut ours = BTreeMap::new();
-        for v in r["tls_versions"].as_array().unwrap() {
-            if v["calls"].as_u64().unwrap() > 0 {
-                ours.insert(
-                    v["tls_version"].as_str().unwrap().to_string(),
-                    v["calls"].as_u64().unwrap(),
-                );
-            }
-        }
-        let nulls = r["records"]["without_tls_details"].as_u64().unwrap()
-            + r["records"]["tls_details_without_version"]
-                .as_u64()
-                .unwrap();
-        if nulls > 0 {
-            ours.insert("<null>".to_string(), nulls);
-        }
-        assert_eq!(sql_versions, ours, "totals by version for {extra:?}");
-
-        // 2. Groups with first/last seen.
-        let n = r["query"]["by"].as_array().unwrap().len();
-        let sql_groups: BTreeMap<Vec<String>, (u64, String, String)> = res[1]
-            .iter()
-            .map(|row| {
-                (
-                    row[..n].iter().map(key_string).collect(),
-                    (
-                        row[n].as_u64().unwrap(),
-                        key_string(&row[n + 1]),
-                        key_string(&row[n + 2]),
-                    ),
-                )
-            })
-            .collect();
-        let our_groups: BTreeMap<Vec<String>, (u64, String, String)> = r["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| {
-                let key = r["query"]["by"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| key_string(&g["key"][c.as_str().unwrap()]))
-                    .collect();
-                (
-                    key,
-                    (
-                        g["calls"].as_u64().unwrap(),
-                        g["first_seen"].as_str().unwrap().to_string(),
-                        g["last_seen"].as_str().unwrap().to_string(),
-                    ),
-                )
-            })
-            .collect();
-        assert!(!our_groups.is_empty(), "{extra:?} should find legacy calls");
-        assert_eq!(sql_groups, our_groups, "groups for {extra:?}");
-
-        // 3. Per day.
-        let sql_days: BTreeMap<String, u64> = res[2]
-            .iter()
-            .map(|row| (key_string(&row[0]), row[1].as_u64().unwrap()))
-            .collect();
-        let our_days: BTreeMap<String, u64> = r["per_day"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                (
-                    d["day"].as_str().unwrap().to_string(),
-                    d["calls"].as_u64().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(sql_days, our_days, "per day for {extra:?}");
+        assert_eq!(res.len(), 4, "four statements");
+        services_agree(&r, &res[0], extra);
+        versions_agree(&r, &res[1], extra);
+        groups_agree(&r, &res[2], extra);
+        days_agree(&r, &res[3], extra);
     }
+}
+
+/// Statement 1: legacy calls per service, in the same order.
+fn services_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
+    let versions: Vec<String> = r["query"]["legacy_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let sql: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(key_string).collect())
+        .collect();
+    let ours: Vec<Vec<String>> = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut row = vec![s["event_source"].as_str().unwrap().to_string()];
+            row.extend(versions.iter().map(|v| s["by_version"][v].to_string()));
+            row.push(s["legacy_calls"].to_string());
+            row.push(s["calls"].to_string());
+            row
+        })
+        .collect();
+    assert!(!ours.is_empty(), "{extra:?} should find legacy services");
+    assert_eq!(sql, ours, "services for {extra:?}");
+}
+
+/// Statement 2: totals by version (NULL = no tlsDetails or no tlsVersion).
+fn versions_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
+    let sql: BTreeMap<String, u64> = rows
+        .iter()
+        .map(|row| (key_string(&row[0]), row[1].as_u64().unwrap()))
+        .collect();
+    let mut ours = BTreeMap::new();
+    for v in r["tls_versions"].as_array().unwrap() {
+        if v["calls"].as_u64().unwrap() > 0 {
+            ours.insert(
+                v["tls_version"].as_str().unwrap().to_string(),
+                v["calls"].as_u64().unwrap(),
+            );
+        }
+    }
+    let nulls = r["records"]["without_tls_details"].as_u64().unwrap()
+        + r["records"]["tls_details_without_version"]
+            .as_u64()
+            .unwrap();
+    if nulls > 0 {
+        ours.insert("<null>".to_string(), nulls);
+    }
+    assert_eq!(sql, ours, "totals by version for {extra:?}");
+}
+
+/// Statement 3: the same groups with first/last seen, in the same order, cut at the same top.
+fn groups_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
+    let by = r["query"]["by"].as_array().unwrap();
+    let n = by.len();
+    let top = extra
+        .iter()
+        .position(|a| *a == "--top")
+        .map_or(0, |i| extra[i + 1].parse::<usize>().unwrap());
+    let sql: Vec<(Vec<String>, u64, String, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row[..n].iter().map(key_string).collect(),
+                row[n].as_u64().unwrap(),
+                key_string(&row[n + 1]),
+                key_string(&row[n + 2]),
+            )
+        })
+        .collect();
+    let mut ours: Vec<(Vec<String>, u64, String, String)> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                by.iter()
+                    .map(|c| key_string(&g["key"][c.as_str().unwrap()]))
+                    .collect(),
+                g["calls"].as_u64().unwrap(),
+                g["first_seen"].as_str().unwrap().to_string(),
+                g["last_seen"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    if top > 0 {
+        assert!(
+            ours.len() > top,
+            "{extra:?}: the top cut must cut something"
+        );
+        ours.truncate(top);
+    }
+    assert!(!ours.is_empty(), "{extra:?} should find legacy calls");
+    assert_eq!(sql, ours, "groups for {extra:?}");
+}
+
+/// Statement 4: legacy calls per day.
+fn days_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
+    let sql: BTreeMap<String, u64> = rows
+        .iter()
+        .map(|row| (key_string(&row[0]), row[1].as_u64().unwrap()))
+        .collect();
+    let ours: BTreeMap<String, u64> = r["per_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap().to_string(),
+                d["calls"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sql, ours, "per day for {extra:?}");
 }

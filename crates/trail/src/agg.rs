@@ -2,7 +2,7 @@
 //! per-thread tallies when the file is done.
 
 use crate::query::{By, Query, MAX_BY};
-use crate::record::{Record, RecordSink};
+use crate::record::{describe_flaw, Record, RecordSink};
 use crate::time::{day_of, parse_event_time, Epoch};
 use crate::tls::{index, parse_cloudtrail_version};
 use std::borrow::Cow;
@@ -113,6 +113,30 @@ pub struct Counters {
     pub legacy: u64,
     /// Legacy calls per UTC day (days since 1970-01-01).
     pub per_day: FxHashMap<i64, u64>,
+    /// Values that are AWS data but not API calls (CloudTrail Insights events, EventBridge
+    /// events of other sources): neither records nor invalid.
+    pub not_events: u64,
+}
+
+/// In-scope calls of one service (`eventSource`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceCounts {
+    /// All its in-scope calls (with or without `tlsDetails`).
+    pub calls: u64,
+    /// Its legacy calls.
+    pub legacy: u64,
+    /// Its calls per recognised version, indexed like [`tlsfloor_wire::Version::ALL`].
+    pub versions: [u64; 5],
+}
+
+impl ServiceCounts {
+    fn merge(&mut self, o: &ServiceCounts) {
+        self.calls += o.calls;
+        self.legacy += o.legacy;
+        for (a, b) in self.versions.iter_mut().zip(o.versions) {
+            *a += b;
+        }
+    }
 }
 
 impl Counters {
@@ -134,6 +158,7 @@ impl Counters {
         for (k, v) in &o.per_day {
             *self.per_day.entry(*k).or_default() += v;
         }
+        self.not_events += o.not_events;
     }
 }
 
@@ -147,12 +172,17 @@ pub struct Tally {
     pub counters: Counters,
     /// Legacy calls per group.
     pub groups: FxHashMap<OwnedKey, Stats>,
+    /// In-scope calls per service.
+    pub services: FxHashMap<String, ServiceCounts>,
 }
 
 impl Tally {
     /// Adds another tally to this one.
     pub fn merge(&mut self, o: Tally) {
         self.counters.merge(&o.counters);
+        for (k, s) in o.services {
+            self.services.entry(k).or_default().merge(&s);
+        }
         if self.groups.is_empty() {
             self.groups = o.groups;
             return;
@@ -176,6 +206,7 @@ pub struct FileTally<'a, 'q> {
     /// Counters of this file.
     pub counters: Counters,
     groups: FxHashMap<BorrowedKey<'a>, Stats>,
+    services: FxHashMap<Cow<'a, str>, ServiceCounts>,
     /// The first invalid record's reason, with its position (1-based record number).
     pub first_invalid: Option<String>,
 }
@@ -187,6 +218,7 @@ impl<'a, 'q> FileTally<'a, 'q> {
             query,
             counters: Counters::default(),
             groups: FxHashMap::default(),
+            services: FxHashMap::default(),
             first_invalid: None,
         }
     }
@@ -194,6 +226,14 @@ impl<'a, 'q> FileTally<'a, 'q> {
     /// Moves this file's results into an owned tally.
     pub fn merge_into(self, t: &mut Tally) {
         t.counters.merge(&self.counters);
+        for (k, s) in self.services {
+            match t.services.get_mut(k.as_ref()) {
+                Some(e) => e.merge(&s),
+                None => {
+                    t.services.insert(k.into_owned(), s);
+                }
+            }
+        }
         let n = self.query.by.len();
         for (k, s) in self.groups {
             let owned: OwnedKey = k[..n]
@@ -229,7 +269,17 @@ impl<'a, 'q> FileTally<'a, 'q> {
                 By::Region => r.aws_region.clone(),
                 By::HostHeader => r.tls.as_ref().and_then(|t| t.host_header.clone()),
                 By::Cipher => r.tls.as_ref().and_then(|t| t.cipher.clone()),
-                By::TlsVersion => r.tls.as_ref().and_then(|t| t.version.clone()),
+                By::TlsVersion => r.tls.as_ref().and_then(|t| t.version.clone()).map(|v| {
+                    // TLSv1 and TLSv1.0 are one version, one group.
+                    match parse_cloudtrail_version(&v) {
+                        Some(known) => Cow::Borrowed(known.name()),
+                        None => v,
+                    }
+                }),
+                By::AccessKey => r.identity.as_ref().and_then(|i| i.access_key_id.clone()),
+                By::CallerAccount => r.identity.as_ref().and_then(|i| i.account_id.clone()),
+                By::Role => r.identity.as_ref().and_then(|i| i.session_issuer.clone()),
+                By::UserName => r.identity.as_ref().and_then(|i| i.user_name.clone()),
             };
         }
         key
@@ -238,9 +288,13 @@ impl<'a, 'q> FileTally<'a, 'q> {
 
 impl<'a> RecordSink<'a> for FileTally<'a, '_> {
     fn record(&mut self, r: Record<'a>) {
+        if r.is_insight() {
+            self.counters.not_events += 1;
+            return;
+        }
         self.counters.records += 1;
-        if let Some(f) = r.bad_field {
-            return self.note_invalid(&format_args!("{f} is not a string"));
+        if let Some((name, flaw)) = r.bad_field {
+            return self.note_invalid(&describe_flaw(name, flaw));
         }
         let Some(et) = r.event_time.as_deref() else {
             return self.note_invalid(&"missing eventTime");
@@ -248,9 +302,9 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
         let Some(t) = parse_event_time(et) else {
             return self.note_invalid(&format_args!("eventTime {et:?} is not a timestamp"));
         };
-        if r.event_source.is_none() {
+        let Some(source) = r.event_source.clone() else {
             return self.note_invalid(&"missing eventSource");
-        }
+        };
         if r.event_name.is_none() {
             return self.note_invalid(&"missing eventName");
         }
@@ -264,6 +318,8 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
             return;
         }
         self.counters.in_scope += 1;
+        let service = self.services.entry(source).or_default();
+        service.calls += 1;
         let Some(tls) = &r.tls else {
             self.counters.no_tls_details += 1;
             return;
@@ -281,9 +337,11 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
             return;
         };
         self.counters.versions[index(v)] += 1;
+        service.versions[index(v)] += 1;
         if !self.query.selection.contains(v) {
             return;
         }
+        service.legacy += 1;
         self.counters.legacy += 1;
         *self.counters.per_day.entry(day_of(t)).or_default() += 1;
         let key = self.key(&r);
@@ -298,5 +356,9 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
     fn invalid(&mut self, reason: &dyn fmt::Display) {
         self.counters.records += 1;
         self.note_invalid(reason);
+    }
+
+    fn not_event(&mut self, _what: &dyn fmt::Display) {
+        self.counters.not_events += 1;
     }
 }

@@ -3,17 +3,22 @@
 
 use crate::agg::{FileTally, Tally};
 use crate::error::TrailError;
-use crate::input::{discover, load, Buffers, InputFile, WalkProblem};
-use crate::parse::{parse_buffer, Parsed};
+use crate::input::{
+    discover, load, open_stream, Buffers, InputFile, Limits, WalkOptions, WalkProblem,
+};
+use crate::other_aws::classify;
+use crate::parse::{parse_buffer, parse_elements_piece, parse_top_piece, Parsed, Reader};
 use crate::query::Query;
 use crate::report::{
-    DayCount, FileSummary, Group, GroupKey, Problem, ProblemKind, QueryEcho, RecordSummary,
-    TrailReport, Verdict, VersionCount, TRAIL_SCHEMA,
+    DayCount, FileSummary, Group, GroupKey, OtherFiles, Problem, ProblemKind, QueryEcho,
+    RecordSummary, ServiceLegacy, TrailReport, Verdict, VersionCount, TRAIL_SCHEMA,
 };
 use crate::time::{format_day, format_time};
 use crate::tls::index;
+use crate::window::{drive, Pieces, TopPiece};
 use rayon::prelude::*;
 use std::cell::RefCell;
+use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
 use tlsfloor_wire::Version;
@@ -42,10 +47,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Finds the files under `paths` (see [`discover`]). Fails when a path does not exist or
-    /// nothing at all is found.
+    /// Finds the files under `paths` with the default walk (see [`discover`]). Fails when a
+    /// path does not exist or nothing at all is found.
     pub fn new(paths: &[PathBuf]) -> Result<Plan, TrailError> {
-        let (files, walk_problems) = discover(paths)?;
+        Plan::walk(paths, &WalkOptions::default())
+    }
+
+    /// [`Plan::new`] with links, includes and excludes as in `opts`.
+    pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Plan, TrailError> {
+        let (files, walk_problems) = discover(paths, opts)?;
         if files.is_empty() && walk_problems.is_empty() {
             return Err(TrailError::NoFiles);
         }
@@ -67,6 +77,8 @@ enum Status {
     Clean,
     Partial(String),
     Skipped(String),
+    /// Other AWS data, not CloudTrail events: not a problem.
+    Other(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -84,18 +96,72 @@ thread_local! {
     static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
 }
 
-fn process(file: &InputFile, q: &Query, tally: &mut Tally) -> Outcome {
+fn process(file: &InputFile, q: &Query, limits: &Limits, tally: &mut Tally) -> Outcome {
+    let mut out = Outcome {
+        path: file.path.clone(),
+        status: Status::Clean,
+        valid: 0,
+        invalid: 0,
+        first_invalid: None,
+        bytes_read: 0,
+        bytes_json: 0,
+    };
+    match limits.read_whole(&file.path, file.size) {
+        Ok(true) => process_whole(file, q, tally, out),
+        Ok(false) => process_streamed(file, q, limits, tally, out),
+        Err(e) => {
+            out.status = Status::Skipped(format!("cannot read: {e}"));
+            out
+        }
+    }
+}
+
+/// How a file's parse ended, with decompression damage, as a file status.
+fn status_of(
+    parsed: Parsed,
+    damage: Option<String>,
+    other: impl FnOnce() -> Option<&'static str>,
+    insights_only: bool,
+    path: &Path,
+) -> Status {
+    match (parsed, damage) {
+        (Parsed::NotCloudTrail(why), None) => match other() {
+            Some(kind) => Status::Other(kind),
+            None => Status::Skipped(why),
+        },
+        (Parsed::NotCloudTrail(why), Some(d)) => Status::Skipped(format!("{d}; {why}")),
+        (Parsed::Stopped(why), Some(d)) => Status::Partial(format!("{d}; {why}")),
+        (Parsed::Stopped(why), None) => Status::Partial(why),
+        (Parsed::Complete, Some(d)) => Status::Partial(d),
+        (Parsed::Complete, None) if insights_only => Status::Other(
+            if path
+                .components()
+                .any(|c| c.as_os_str() == "CloudTrail-Insight")
+            {
+                "CloudTrail Insights events"
+            } else {
+                "AWS events that are not API calls"
+            },
+        ),
+        (Parsed::Complete, None) => Status::Clean,
+    }
+}
+
+/// Adds one file tally (of the whole file or of a piece) to the outcome and the thread tally.
+fn absorb(out: &mut Outcome, mut ft: FileTally<'_, '_>, tally: &mut Tally) -> (u64, u64) {
+    out.invalid += ft.counters.invalid;
+    out.valid += ft.counters.records - ft.counters.invalid;
+    if out.first_invalid.is_none() {
+        out.first_invalid = ft.first_invalid.take();
+    }
+    let seen = (ft.counters.records, ft.counters.not_events);
+    ft.merge_into(tally);
+    seen
+}
+
+fn process_whole(file: &InputFile, q: &Query, tally: &mut Tally, mut out: Outcome) -> Outcome {
     BUFFERS.with(|cell| {
         let mut bufs = cell.borrow_mut();
-        let mut out = Outcome {
-            path: file.path.clone(),
-            status: Status::Clean,
-            valid: 0,
-            invalid: 0,
-            first_invalid: None,
-            bytes_read: 0,
-            bytes_json: 0,
-        };
         let loaded = match load(&file.path, &mut bufs) {
             Ok(l) => l,
             Err(e) => {
@@ -113,23 +179,108 @@ fn process(file: &InputFile, q: &Query, tally: &mut Tally) -> Outcome {
         }
         let mut ft = FileTally::new(q);
         let parsed = parse_buffer(loaded.data, &mut ft);
-        out.status = match (parsed, loaded.damage) {
-            (Parsed::NotCloudTrail(why), Some(d)) => Status::Skipped(format!("{d}; {why}")),
-            (Parsed::NotCloudTrail(why), None) => Status::Skipped(why),
-            (Parsed::Stopped(why), Some(d)) => Status::Partial(format!("{d}; {why}")),
-            (Parsed::Stopped(why), None) => Status::Partial(why),
-            (Parsed::Complete, Some(d)) => Status::Partial(d),
-            (Parsed::Complete, None) => Status::Clean,
-        };
-        if matches!(out.status, Status::Skipped(_)) {
-            return out;
+        let insights_only = ft.counters.records == 0 && ft.counters.not_events > 0;
+        let other = || classify(&file.path, loaded.data);
+        out.status = status_of(parsed, loaded.damage, other, insights_only, &file.path);
+        if !matches!(out.status, Status::Skipped(_)) {
+            absorb(&mut out, ft, tally);
         }
-        out.invalid = ft.counters.invalid;
-        out.valid = ft.counters.records - ft.counters.invalid;
-        out.first_invalid = ft.first_invalid.take();
-        ft.merge_into(tally);
         out
     })
+}
+
+/// The pieces of a streamed file, each counted with a fresh tally merged at once.
+struct Streamed<'q, 't> {
+    q: &'q Query,
+    tally: &'t mut Tally,
+    out: Outcome,
+    reader: Reader,
+    state: (bool, bool),
+    records: u64,
+    not_events: u64,
+    head: Vec<u8>,
+}
+
+impl Streamed<'_, '_> {
+    fn add(&mut self, ft: FileTally<'_, '_>) {
+        let (records, not_events) = absorb(&mut self.out, ft, self.tally);
+        self.records += records;
+        self.not_events += not_events;
+    }
+}
+
+impl Pieces for Streamed<'_, '_> {
+    fn top(&mut self, piece: &[u8], seen: bool, more: bool) -> TopPiece {
+        if self.head.is_empty() {
+            self.head = piece[..piece.len().min(4096)].to_vec();
+        }
+        let mut ft = FileTally::new(self.q);
+        self.state.0 = seen;
+        let (consumed, end) = parse_top_piece(piece, &mut ft, self.reader, &mut self.state, more);
+        self.add(ft);
+        TopPiece {
+            consumed,
+            seen: self.state.0,
+            end,
+        }
+    }
+
+    fn elements(&mut self, piece: &[u8]) -> Result<(), String> {
+        let mut ft = FileTally::new(self.q);
+        let r = parse_elements_piece(piece, &mut ft, self.reader);
+        self.add(ft);
+        r
+    }
+
+    fn csv(&mut self, rest: &mut dyn std::io::Read) -> Parsed {
+        let mut ft = FileTally::new(self.q);
+        let p = crate::lake::read_csv(rest, &mut ft);
+        self.add(ft);
+        p
+    }
+}
+
+fn process_streamed(
+    file: &InputFile,
+    q: &Query,
+    limits: &Limits,
+    tally: &mut Tally,
+    mut out: Outcome,
+) -> Outcome {
+    let src = match open_stream(&file.path) {
+        Ok(s) => s,
+        Err(e) => {
+            out.status = Status::Skipped(format!("cannot read: {e}"));
+            return out;
+        }
+    };
+    out.bytes_read = file.size;
+    let mut pieces = Streamed {
+        q,
+        tally,
+        out,
+        reader: Reader::from_env(),
+        state: (false, false),
+        records: 0,
+        not_events: 0,
+        head: Vec::new(),
+    };
+    let driven = drive(src, limits.windows, &mut pieces);
+    let insights_only = pieces.records == 0 && pieces.not_events > 0;
+    let head = std::mem::take(&mut pieces.head);
+    let mut out = pieces.out;
+    out.bytes_json = driven.bytes;
+    let damage = driven
+        .damage
+        .map(|d| format!("{d} after {} decompressed bytes", driven.bytes));
+    out.status = status_of(
+        driven.parsed,
+        damage,
+        || classify(&file.path, &head),
+        insights_only,
+        &file.path,
+    );
+    out
 }
 
 type Acc = (Tally, Vec<Outcome>);
@@ -142,6 +293,17 @@ pub fn run(
     jobs: Option<usize>,
     progress: &dyn Progress,
 ) -> Result<TrailReport, TrailError> {
+    run_with(plan, q, jobs, progress, &Limits::from_env())
+}
+
+/// [`run`] with the given whole-file and window sizes.
+pub fn run_with(
+    plan: &Plan,
+    q: &Query,
+    jobs: Option<usize>,
+    progress: &dyn Progress,
+    limits: &Limits,
+) -> Result<TrailReport, TrailError> {
     let started = Instant::now();
     let work = || -> Acc {
         plan.files
@@ -149,7 +311,7 @@ pub fn run(
             .fold(
                 || (Tally::default(), Vec::new()),
                 |(mut t, mut outs): Acc, f| {
-                    outs.push(process(f, q, &mut t));
+                    outs.push(process(f, q, limits, &mut t));
                     progress.file_done(f.size);
                     (t, outs)
                 },
@@ -194,6 +356,7 @@ fn build_report(
         ..FileSummary::default()
     };
     let mut problems = Vec::new();
+    let mut other: Vec<OtherFiles> = Vec::new();
     for w in &plan.walk_problems {
         files.skipped += 1;
         problems.push(Problem {
@@ -243,6 +406,18 @@ fn build_report(
                 files.skipped += 1;
                 (ProblemKind::Skipped, why.clone())
             }
+            Status::Other(kind) => {
+                files.not_events += 1;
+                match other.iter_mut().find(|o| o.kind == *kind) {
+                    Some(o) => o.files += 1,
+                    None => other.push(OtherFiles {
+                        kind: kind.to_string(),
+                        files: 1,
+                        example: o.path.display().to_string(),
+                    }),
+                }
+                continue;
+            }
         };
         problems.push(Problem {
             path: o.path.display().to_string(),
@@ -274,6 +449,7 @@ fn build_report(
         });
     }
 
+    let services = services(q, &tally);
     let groups_total = tally.groups.len() as u64;
     let mut groups: Vec<_> = tally.groups.into_iter().collect();
     groups.sort_by(|(ka, sa), (kb, sb)| sb.calls.cmp(&sa.calls).then_with(|| ka.cmp(kb)));
@@ -328,13 +504,43 @@ fn build_report(
             in_scope: c.in_scope,
             without_tls_details: c.no_tls_details,
             tls_details_without_version: c.tls_without_version,
+            not_events: c.not_events,
             legacy: c.legacy,
         },
         tls_versions,
+        services,
+        other_files: other,
         groups_total,
         groups,
         per_day,
         problems,
         verdict: Verdict::new(c.legacy > 0, input_skipped),
     }
+}
+
+/// Legacy calls per service, most first, then by name.
+fn services(q: &Query, tally: &Tally) -> Vec<ServiceLegacy> {
+    let mut out: Vec<ServiceLegacy> = tally
+        .services
+        .iter()
+        .filter(|(_, s)| s.legacy > 0)
+        .map(|(name, s)| ServiceLegacy {
+            event_source: name.clone(),
+            by_version: q
+                .selection
+                .versions()
+                .into_iter()
+                .map(|v| (v.name().to_string(), s.versions[index(v)]))
+                .collect(),
+            legacy_calls: s.legacy,
+            calls: s.calls,
+            legacy_percent: (10_000.0 * s.legacy as f64 / s.calls as f64).round() / 100.0,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.legacy_calls
+            .cmp(&a.legacy_calls)
+            .then_with(|| a.event_source.cmp(&b.event_source))
+    });
+    out
 }

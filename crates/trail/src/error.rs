@@ -17,6 +17,9 @@ pub enum TrailError {
     /// The paths given contain no files at all.
     #[error("no files found under the given paths")]
     NoFiles,
+    /// A `--include` / `--exclude` glob does not parse.
+    #[error("bad glob {0}")]
+    Pattern(String),
     /// The worker thread pool could not be created.
     #[error("cannot start worker threads: {0}")]
     Threads(String),

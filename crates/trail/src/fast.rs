@@ -11,17 +11,19 @@
 //! keeps is UTF-8 validated and unescaped exactly. Malformed structure stops the file with an
 //! error after the records already read, as with the serde path.
 
-use crate::record::{Field, Identity, Record, RecordSink, TlsDetails};
+use crate::record::{Bad, Field, Flaw, Identity, Record, RecordSink, TlsDetails};
 use std::borrow::Cow;
 
 const EVEN: u64 = 0x5555_5555_5555_5555;
 
-/// Bitmasks of one 64-byte block: quotes, backslashes, structural characters.
+/// Bitmasks of one 64-byte block: quotes, backslashes, structural characters, control
+/// characters (below 0x20: whitespace outside strings, an error inside one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quote: u64,
     backslash: u64,
     structural: u64,
+    control: u64,
 }
 
 /// Scalar classification of one 64-byte block (reference and non-x86_64 path).
@@ -31,6 +33,7 @@ fn classify_scalar(block: &[u8; 64]) -> Masks {
         quote: 0,
         backslash: 0,
         structural: 0,
+        control: 0,
     };
     for (i, &b) in block.iter().enumerate() {
         let bit = 1u64 << i;
@@ -38,6 +41,7 @@ fn classify_scalar(block: &[u8; 64]) -> Masks {
             b'"' => m.quote |= bit,
             b'\\' => m.backslash |= bit,
             b'{' | b'}' | b'[' | b']' => m.structural |= bit,
+            0..=0x1f => m.control |= bit,
             _ => {}
         }
     }
@@ -51,12 +55,14 @@ fn classify(block: &[u8; 64]) -> Masks {
         quote: 0,
         backslash: 0,
         structural: 0,
+        control: 0,
     };
     // SAFETY: SSE2 is part of the x86_64 baseline; the four unaligned 16-byte loads stay
     // inside the 64-byte array.
     unsafe {
         let q = _mm_set1_epi8(b'"' as i8);
         let bs = _mm_set1_epi8(b'\\' as i8);
+        let below_space = _mm_set1_epi8(0x1f);
         let s: [__m128i; 4] = [
             _mm_set1_epi8(b'{' as i8),
             _mm_set1_epi8(b'}' as i8),
@@ -73,6 +79,9 @@ fn classify(block: &[u8; 64]) -> Masks {
                 _mm_or_si128(_mm_cmpeq_epi8(v, s[2]), _mm_cmpeq_epi8(v, s[3])),
             );
             m.structural |= (_mm_movemask_epi8(st) as u16 as u64) << shift;
+            // Unsigned v <= 0x1f: min(v, 0x1f) == v.
+            let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+            m.control |= (_mm_movemask_epi8(ctl) as u16 as u64) << shift;
         }
     }
     m
@@ -110,27 +119,40 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// What stage 1 learnt besides the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IndexInfo {
+    /// False when the buffer ends inside a string.
+    pub closed: bool,
+    /// The first raw control character (below 0x20) inside a string, which JSON forbids.
+    pub first_control_in_string: Option<usize>,
+}
+
 /// Fills `index` with the positions of closing quotes and of brackets outside strings, and
-/// `backslashes` with the positions of all backslashes. Returns false when the buffer ends inside a string.
-pub(crate) fn build_index(buf: &[u8], index: &mut Vec<u32>, backslashes: &mut Vec<u32>) -> bool {
+/// `backslashes` with the positions of all backslashes. `buf` must be shorter than 4 GiB.
+pub(crate) fn build_index(
+    buf: &[u8],
+    index: &mut Vec<u32>,
+    backslashes: &mut Vec<u32>,
+) -> IndexInfo {
+    debug_assert!(buf.len() <= u32::MAX as usize);
     index.clear();
     backslashes.clear();
     index.reserve(buf.len() / 4 + 64);
     let mut prev_escaped = 0u64;
     let mut in_string_carry = 0u64;
+    let mut first_control_in_string = None;
     let mut block = [b' '; 64];
     let mut base = 0usize;
     while base < buf.len() {
         let end = (base + 64).min(buf.len());
-        let chunk: &[u8; 64] = if end - base == 64 {
-            match buf[base..end].try_into() {
-                Ok(c) => c,
-                Err(_) => return false,
+        let chunk: &[u8; 64] = match buf[base..end].try_into() {
+            Ok(c) => c,
+            Err(_) => {
+                block.fill(b' ');
+                block[..end - base].copy_from_slice(&buf[base..end]);
+                &block
             }
-        } else {
-            block.fill(b' ');
-            block[..end - base].copy_from_slice(&buf[base..end]);
-            &block
         };
         let m = classify(chunk);
         let escaped = find_escaped(m.backslash, &mut prev_escaped);
@@ -142,6 +164,10 @@ pub(crate) fn build_index(buf: &[u8], index: &mut Vec<u32>, backslashes: &mut Ve
         let quotes = m.quote & !escaped;
         let in_string = prefix_xor(quotes) ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
+        let control = m.control & in_string;
+        if control != 0 && first_control_in_string.is_none() {
+            first_control_in_string = Some(base + control.trailing_zeros() as usize);
+        }
         // Closing quotes are the quotes where `in_string` drops back to 0; opening quotes are
         // found by looking at the bytes, so only closing ones are indexed.
         let mut bits = (m.structural | quotes) & !in_string;
@@ -151,7 +177,74 @@ pub(crate) fn build_index(buf: &[u8], index: &mut Vec<u32>, backslashes: &mut Ve
         }
         base += 64;
     }
-    in_string_carry == 0
+    IndexInfo {
+        closed: in_string_carry == 0,
+        first_control_in_string,
+    }
+}
+
+/// True when `s` (the raw content of a JSON string) holds only valid escapes, as `serde_json`
+/// requires even of values it skips: `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t` and `\u` with four
+/// hex digits (a lone surrogate is valid here; it is an error only where the text is used).
+fn escapes_valid(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &s[i..]) {
+        let at = i + off + 1;
+        match s.get(at) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i = at + 1,
+            Some(b'u') => {
+                let hex = s.get(at + 1..at + 5);
+                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                    return false;
+                }
+                i = at + 5;
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The length of `word` at the start of `text`, if it is there.
+fn literal_len(text: &[u8], word: &[u8]) -> Option<usize> {
+    text.starts_with(word).then_some(word.len())
+}
+
+/// The length of the JSON number at the start of `text`, read as `serde_json` reads one:
+/// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, where a digit after a leading `0`, a `.`
+/// without digits or an exponent without digits is an error (`None`).
+fn number_len(text: &[u8]) -> Option<usize> {
+    let digits = |i: usize| text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut i = usize::from(text.first() == Some(&b'-'));
+    match text.get(i) {
+        Some(b'0') => {
+            i += 1;
+            if text.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+        }
+        Some(b'1'..=b'9') => i += digits(i),
+        _ => return None,
+    }
+    if text.get(i) == Some(&b'.') {
+        let n = digits(i + 1);
+        if n == 0 {
+            return None;
+        }
+        i += 1 + n;
+    }
+    if matches!(text.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(text.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let n = digits(i);
+        if n == 0 {
+            return None;
+        }
+        i += n;
+    }
+    Some(i)
 }
 
 /// A stage-2 error: where and what.
@@ -180,6 +273,10 @@ struct Walker<'a, 'i> {
     /// Backslash positions, and a cursor into them that only moves forward.
     bs: &'i [u32],
     bs_i: usize,
+    /// Where the first raw control character inside a string is, if any.
+    control: Option<usize>,
+    /// Closing brackets of the values being skipped (any depth, as `serde_json` skips).
+    stack: Vec<u8>,
 }
 
 #[inline]
@@ -187,7 +284,29 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-impl<'a> Walker<'a, '_> {
+/// Why a string the audit reads could not be decoded.
+enum DecodeError {
+    /// Invalid JSON (a bad escape, invalid UTF-8): the file stops, as with `serde_json`.
+    Json(FastError),
+    /// A `\u` escape of half a surrogate pair: only this record is lost.
+    LoneSurrogate,
+}
+
+impl<'a, 'i> Walker<'a, 'i> {
+    fn new(buf: &'a [u8], idx: &'i [u32], bs: &'i [u32], info: IndexInfo) -> Self {
+        Walker {
+            buf,
+            text: std::str::from_utf8(buf).ok(),
+            idx,
+            i: 0,
+            cur: 0,
+            bs,
+            bs_i: 0,
+            control: info.first_control_in_string,
+            stack: Vec::new(),
+        }
+    }
+
     fn err<T>(&self, pos: usize, what: &'static str) -> R<T> {
         Err(FastError { pos, what })
     }
@@ -233,12 +352,19 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Takes a string whose opening quote is at `open` (outside any string); its closing quote
-    /// is the next index entry. Returns its raw content range.
+    /// is the next index entry. Checks it as `serde_json` does even when skipping (no raw
+    /// control characters, valid escapes) and returns its raw content range.
     #[inline]
     fn string(&mut self, open: usize) -> R<(usize, usize)> {
         let (close, c) = self.tok()?;
         if c != b'"' || close <= open {
             return self.err(open, "unterminated string");
+        }
+        if let Some(at) = self.control.filter(|&at| at > open && at < close) {
+            return self.err(at, "control character in string");
+        }
+        if self.has_backslash(open + 1, close) && !escapes_valid(&self.buf[open + 1..close]) {
+            return self.err(open, "invalid string escape");
         }
         Ok((open + 1, close))
     }
@@ -256,7 +382,8 @@ impl<'a> Walker<'a, '_> {
         self.bs.get(self.bs_i).is_some_and(|&p| (p as usize) < end)
     }
 
-    fn decode(&mut self, start: usize, end: usize) -> R<Cow<'a, str>> {
+    /// The text of the string `buf[start..end]` (escapes already checked by [`Self::string`]).
+    fn decode(&mut self, start: usize, end: usize) -> Result<Cow<'a, str>, DecodeError> {
         if !self.has_backslash(start, end) {
             let text = match self.text {
                 Some(t) => t.get(start..end),
@@ -264,111 +391,193 @@ impl<'a> Walker<'a, '_> {
             };
             return match text {
                 Some(s) => Ok(Cow::Borrowed(s)),
-                None => self.err(start, "invalid UTF-8 in string"),
+                None => Err(DecodeError::Json(FastError {
+                    pos: start,
+                    what: "invalid UTF-8 in string",
+                })),
             };
         }
-        match serde_json::from_slice::<String>(&self.buf[start - 1..=end]) {
+        let raw = &self.buf[start - 1..=end];
+        if self.text.is_none() && std::str::from_utf8(raw).is_err() {
+            return Err(DecodeError::Json(FastError {
+                pos: start,
+                what: "invalid UTF-8 in string",
+            }));
+        }
+        // Escapes were checked by `string`, and the text is UTF-8: what serde_json can still
+        // refuse is a `\u` escape that is half a surrogate pair.
+        match serde_json::from_slice::<String>(raw) {
             Ok(s) => Ok(Cow::Owned(s)),
-            Err(_) => self.err(start, "invalid string escape"),
+            Err(_) => Err(DecodeError::LoneSurrogate),
         }
     }
 
-    /// Skips a scalar starting at `start` (`true`, `false`, `null` or a number).
-    fn skip_scalar(&mut self, start: usize) -> R<()> {
-        let text = &self.buf[start..];
-        let n = text
-            .iter()
-            .take_while(|b| !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
-            .count();
-        let word = &text[..n];
-        let plausible = match word.first() {
-            Some(b't') => word == b"true",
-            Some(b'f') => word == b"false",
-            Some(b'n') => word == b"null",
-            Some(b'-' | b'0'..=b'9') => word
-                .iter()
-                .all(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')),
-            _ => false,
-        };
-        if !plausible {
-            return self.err(start, "invalid value");
+    /// [`Self::decode`] where any failure is invalid JSON (a string `serde_json` visits as a
+    /// value of unknown type, which it decodes strictly).
+    fn decode_strict(&mut self, start: usize, end: usize) -> R<Cow<'a, str>> {
+        match self.decode(start, end) {
+            Ok(s) => Ok(s),
+            Err(DecodeError::Json(e)) => Err(e),
+            Err(DecodeError::LoneSurrogate) => self.err(start, "lone surrogate in string"),
         }
-        self.cur = start + n;
+    }
+
+    /// Skips a scalar starting at `start` (`true`, `false`, `null` or a number), reading
+    /// exactly the bytes `serde_json` reads for it (what follows is the caller's to check);
+    /// returns its text.
+    fn skip_scalar(&mut self, start: usize) -> R<&'a [u8]> {
+        let text = &self.buf[start..];
+        let n = match text.first() {
+            Some(b't') => literal_len(text, b"true"),
+            Some(b'f') => literal_len(text, b"false"),
+            Some(b'n') => literal_len(text, b"null"),
+            _ => number_len(text),
+        };
+        match n {
+            Some(n) => {
+                self.cur = start + n;
+                Ok(&text[..n])
+            }
+            None => self.err(start, "invalid value"),
+        }
+    }
+
+    /// A key string and its `:`.
+    fn member_key(&mut self) -> R<()> {
+        let (p, c) = self.peek()?;
+        if c != b'"' {
+            return self.err(p, "expected an object key");
+        }
+        self.string(p)?;
+        let (cp, cc) = self.peek()?;
+        if cc != b':' {
+            return self.err(cp, "expected ':'");
+        }
+        self.cur = cp + 1;
         Ok(())
     }
 
-    /// Skips the rest of an object or array whose opening bracket was just taken.
-    fn skip_nested(&mut self, open: u8) -> R<()> {
-        let mut stack: u64 = u64::from(open == b'{');
-        let mut depth = 1u32;
+    /// Opens `{` or `[` at `p` for skipping: false when it closes at once (`{}` / `[]`).
+    fn open_skipped(&mut self, p: usize, b: u8) -> R<bool> {
+        self.take(p)?;
+        let close = if b == b'{' { b'}' } else { b']' };
+        let (q, c) = self.peek()?;
+        if c == close {
+            self.take(q)?;
+            return Ok(false);
+        }
+        self.stack.push(close);
+        if close == b'}' {
+            self.member_key()?;
+        }
+        Ok(true)
+    }
+
+    /// Skips the next value, checking its grammar as strictly as `serde_json` does, at any
+    /// depth.
+    fn skip_value(&mut self) -> R<()> {
+        self.stack.clear();
         loop {
-            let (p, c) = self.tok()?;
-            match c {
-                // The end of a string inside the skipped value.
-                b'"' => {}
+            let (p, b) = self.peek()?;
+            match b {
+                b'"' => {
+                    self.string(p)?;
+                }
                 b'{' | b'[' => {
-                    if depth >= 64 {
-                        return self.err(p, "nesting deeper than 64 levels");
+                    if self.open_skipped(p, b)? {
+                        continue;
                     }
-                    stack = (stack << 1) | u64::from(c == b'{');
-                    depth += 1;
                 }
                 _ => {
-                    // `}` or `]`
-                    if (stack & 1 == 1) != (c == b'}') {
-                        return self.err(p, "mismatched bracket");
-                    }
-                    stack >>= 1;
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
+                    self.skip_scalar(p)?;
                 }
+            }
+            // After a value: close what ends here, then the next member or element.
+            loop {
+                let Some(&close) = self.stack.last() else {
+                    return Ok(());
+                };
+                let (p, c) = self.peek()?;
+                if c == b',' {
+                    self.cur = p + 1;
+                    if close == b'}' {
+                        self.member_key()?;
+                    }
+                    break;
+                }
+                if c != close {
+                    return self.err(p, "expected ',' or a closing bracket");
+                }
+                self.take(p)?;
+                self.stack.pop();
             }
         }
     }
 
-    /// Skips the next value.
-    fn skip_value(&mut self) -> R<()> {
-        let (p, b) = self.peek()?;
-        match b {
-            b'"' => self.string(p).map(|_| ()),
-            b'{' | b'[' => {
-                self.take(p)?;
-                self.skip_nested(b)
+    /// Skips a value where `serde_json` visits it as a value of unknown type (a wrong-typed
+    /// field, a non-object record): strings are decoded strictly and numbers must be finite.
+    /// With `whole_utf8` (a string field captured raw first) an object or array must be UTF-8
+    /// throughout too.
+    fn skip_visited(&mut self, whole_utf8: bool) -> R<()> {
+        match self.peek()? {
+            (p, b'"') => {
+                let (s, e) = self.string(p)?;
+                self.decode_strict(s, e).map(|_| ())
             }
-            _ => self.skip_scalar(p),
+            (p, b'{' | b'[') => {
+                self.skip_value()?;
+                if whole_utf8
+                    && self.text.is_none()
+                    && std::str::from_utf8(&self.buf[p..self.cur]).is_err()
+                {
+                    return self.err(p, "invalid UTF-8 in value");
+                }
+                Ok(())
+            }
+            (p, _) => {
+                let word = self.skip_scalar(p)?;
+                let finite = !matches!(word.first(), Some(b'-' | b'0'..=b'9'))
+                    || std::str::from_utf8(word)
+                        .ok()
+                        .and_then(|w| w.parse::<f64>().ok())
+                        .is_some_and(f64::is_finite);
+                if finite {
+                    Ok(())
+                } else {
+                    self.err(p, "number out of range")
+                }
+            }
         }
     }
 
     /// Reads a string-or-null value into `slot`; other types are skipped and noted in `bad`.
-    fn str_field(
-        &mut self,
-        slot: &mut Field<'a>,
-        bad: &mut Option<&'static str>,
-        name: &'static str,
-    ) -> R<()> {
+    fn str_field(&mut self, slot: &mut Field<'a>, bad: &mut Bad, name: &'static str) -> R<()> {
         match self.peek()? {
             (p, b'"') => {
                 let (s, e) = self.string(p)?;
-                *slot = Some(self.decode(s, e)?);
+                match self.decode(s, e) {
+                    Ok(text) => *slot = Some(text),
+                    Err(DecodeError::LoneSurrogate) => {
+                        bad.get_or_insert((name, Flaw::LoneSurrogate));
+                    }
+                    Err(DecodeError::Json(e)) => return Err(e),
+                }
                 Ok(())
             }
-            (p, b'n') => {
+            (p, b'n') if self.buf[p..].starts_with(b"null") => {
                 self.skip_scalar(p)?;
                 *slot = None;
                 Ok(())
             }
             _ => {
-                bad.get_or_insert(name);
-                self.skip_value()
+                bad.get_or_insert((name, Flaw::NotAString));
+                self.skip_visited(true)
             }
         }
     }
 
     /// Reads the next key of an object (after `{` or `,`) and its `:`; `None` at `}` (only
-    /// when `allow_end`). Keys without escapes are returned without copying or validation
-    /// beyond the comparison the caller makes.
+    /// when `allow_end`). Keys without escapes are returned without copying.
     fn key(&mut self, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
         let (p, c) = self.peek()?;
         if c == b'}' && allow_end {
@@ -379,8 +588,8 @@ impl<'a> Walker<'a, '_> {
             return self.err(p, "expected an object key");
         }
         let (s, e) = self.string(p)?;
-        let key = if self.has_backslash(s, e) {
-            match self.decode(s, e)? {
+        let key = if self.has_backslash(s, e) || self.text.is_none() {
+            match self.decode_strict(s, e)? {
                 Cow::Borrowed(k) => Cow::Borrowed(k.as_bytes()),
                 Cow::Owned(k) => Cow::Owned(k.into_bytes()),
             }
@@ -414,9 +623,9 @@ impl<'a> Walker<'a, '_> {
     /// reads one member and returns false for members it does not want.
     fn nested<T: Default>(
         &mut self,
-        bad: &mut Option<&'static str>,
+        bad: &mut Bad,
         name: &'static str,
-        mut field: impl FnMut(&mut Self, &[u8], &mut T, &mut Option<&'static str>) -> R<bool>,
+        mut field: impl FnMut(&mut Self, &[u8], &mut T, &mut Bad) -> R<bool>,
     ) -> R<Option<T>> {
         match self.peek()? {
             (p, b'{') => {
@@ -434,16 +643,94 @@ impl<'a> Walker<'a, '_> {
                 }
                 Ok(Some(v))
             }
-            (p, b'n') => {
+            (p, b'n') if self.buf[p..].starts_with(b"null") => {
                 self.skip_scalar(p)?;
                 Ok(None)
             }
             _ => {
-                bad.get_or_insert(name);
-                self.skip_value()?;
+                bad.get_or_insert((name, Flaw::NotAString));
+                self.skip_visited(false)?;
                 Ok(None)
             }
         }
+    }
+
+    fn identity(&mut self, bad: &mut Bad) -> R<Option<Identity<'a>>> {
+        self.nested(bad, "userIdentity", |w, k, id: &mut Identity<'a>, bad| {
+            let (slot, name) = match k {
+                b"type" => (&mut id.kind, "userIdentity.type"),
+                b"principalId" => (&mut id.principal_id, "userIdentity.principalId"),
+                b"arn" => (&mut id.arn, "userIdentity.arn"),
+                b"accountId" => (&mut id.account_id, "userIdentity.accountId"),
+                b"invokedBy" => (&mut id.invoked_by, "userIdentity.invokedBy"),
+                b"accessKeyId" => (&mut id.access_key_id, "userIdentity.accessKeyId"),
+                b"userName" => (&mut id.user_name, "userIdentity.userName"),
+                b"sessionContext" => {
+                    id.session_issuer = w.pick(
+                        bad,
+                        "userIdentity.sessionContext",
+                        &["sessionIssuer", "arn"],
+                        &[
+                            "userIdentity.sessionContext.sessionIssuer",
+                            "userIdentity.sessionContext.sessionIssuer.arn",
+                        ],
+                    )?;
+                    return Ok(true);
+                }
+                b"onBehalfOf" => {
+                    id.on_behalf_of = w.pick(
+                        bad,
+                        "userIdentity.onBehalfOf",
+                        &["userId"],
+                        &["userIdentity.onBehalfOf.userId"],
+                    )?;
+                    return Ok(true);
+                }
+                _ => return Ok(false),
+            };
+            w.str_field(slot, bad, name)?;
+            Ok(true)
+        })
+    }
+
+    /// The string at `path` (member names) inside the object that comes next; `names` are
+    /// the full field names of the values along `path`, `name` the object's own.
+    fn pick(
+        &mut self,
+        bad: &mut Bad,
+        name: &'static str,
+        path: &'static [&'static str],
+        names: &'static [&'static str],
+    ) -> R<Field<'a>> {
+        let found = self.nested(bad, name, |w, k, v: &mut Field<'a>, bad| {
+            if k != path[0].as_bytes() {
+                return Ok(false);
+            }
+            *v = if path.len() == 1 {
+                let mut s = None;
+                w.str_field(&mut s, bad, names[0])?;
+                s
+            } else {
+                w.pick(bad, names[0], &path[1..], &names[1..])?
+            };
+            Ok(true)
+        })?;
+        Ok(found.flatten())
+    }
+
+    fn tls_details(&mut self, bad: &mut Bad) -> R<Option<TlsDetails<'a>>> {
+        self.nested(bad, "tlsDetails", |w, k, t: &mut TlsDetails<'a>, bad| {
+            let (slot, name) = match k {
+                b"tlsVersion" => (&mut t.version, "tlsDetails.tlsVersion"),
+                b"cipherSuite" => (&mut t.cipher, "tlsDetails.cipherSuite"),
+                b"clientProvidedHostHeader" => {
+                    (&mut t.host_header, "tlsDetails.clientProvidedHostHeader")
+                }
+                _ => return Ok(false),
+            };
+            w.str_field(slot, bad, name)?;
+            Ok(true)
+        })
     }
 
     /// Reads one record whose `{` was just taken.
@@ -457,6 +744,7 @@ impl<'a> Walker<'a, '_> {
                 b"eventTime" => self.str_field(&mut r.event_time, &mut bad, "eventTime")?,
                 b"eventSource" => self.str_field(&mut r.event_source, &mut bad, "eventSource")?,
                 b"eventName" => self.str_field(&mut r.event_name, &mut bad, "eventName")?,
+                b"eventType" => self.str_field(&mut r.event_type, &mut bad, "eventType")?,
                 b"awsRegion" => self.str_field(&mut r.aws_region, &mut bad, "awsRegion")?,
                 b"sourceIPAddress" => {
                     self.str_field(&mut r.source_ip, &mut bad, "sourceIPAddress")?
@@ -473,44 +761,8 @@ impl<'a> Walker<'a, '_> {
                     r.has_records_key = true;
                     self.skip_value()?;
                 }
-                b"userIdentity" => {
-                    r.identity = self.nested(
-                        &mut bad,
-                        "userIdentity",
-                        |w, k, id: &mut Identity<'a>, bad| {
-                            let (slot, name) = match k {
-                                b"type" => (&mut id.kind, "userIdentity.type"),
-                                b"principalId" => {
-                                    (&mut id.principal_id, "userIdentity.principalId")
-                                }
-                                b"arn" => (&mut id.arn, "userIdentity.arn"),
-                                b"accountId" => (&mut id.account_id, "userIdentity.accountId"),
-                                b"invokedBy" => (&mut id.invoked_by, "userIdentity.invokedBy"),
-                                _ => return Ok(false),
-                            };
-                            w.str_field(slot, bad, name)?;
-                            Ok(true)
-                        },
-                    )?;
-                }
-                b"tlsDetails" => {
-                    r.tls = self.nested(
-                        &mut bad,
-                        "tlsDetails",
-                        |w, k, t: &mut TlsDetails<'a>, bad| {
-                            let (slot, name) = match k {
-                                b"tlsVersion" => (&mut t.version, "tlsDetails.tlsVersion"),
-                                b"cipherSuite" => (&mut t.cipher, "tlsDetails.cipherSuite"),
-                                b"clientProvidedHostHeader" => {
-                                    (&mut t.host_header, "tlsDetails.clientProvidedHostHeader")
-                                }
-                                _ => return Ok(false),
-                            };
-                            w.str_field(slot, bad, name)?;
-                            Ok(true)
-                        },
-                    )?;
-                }
+                b"userIdentity" => r.identity = self.identity(&mut bad)?,
+                b"tlsDetails" => r.tls = self.tls_details(&mut bad)?,
                 _ => self.skip_value()?,
             }
             if !self.more(b'}')? {
@@ -534,7 +786,7 @@ impl<'a> Walker<'a, '_> {
                     sink.record(r);
                 }
                 _ => {
-                    self.skip_value()?;
+                    self.skip_visited(false)?;
                     sink.invalid(&"a Records element is not a JSON object");
                 }
             }
@@ -544,7 +796,7 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// The whole log object `{"Records":[...]}`, then only whitespace.
+    /// One log object `{"Records":[...]}` starting at `cur`.
     fn document<S: RecordSink<'a>>(&mut self, sink: &mut S) -> R<bool> {
         let (p, c) = self.peek()?;
         if c != b'{' {
@@ -571,10 +823,20 @@ impl<'a> Walker<'a, '_> {
                 break;
             }
         }
-        if self.i < self.idx.len() || !self.buf[self.cur..].iter().all(|b| is_ws(*b)) {
-            return self.err(self.cur, "trailing characters after the log object");
-        }
         Ok(found)
+    }
+
+    /// Log objects one after another (`cat a.json b.json`), until something else starts.
+    fn documents<S: RecordSink<'a>>(&mut self, sink: &mut S) -> R<usize> {
+        loop {
+            self.document(sink)?;
+            let rest = &self.buf[self.cur..];
+            let next = rest.iter().position(|b| !is_ws(*b));
+            match next {
+                Some(n) if crate::parse::first_key_is_records(&rest[n..]) => {}
+                _ => return Ok(self.cur),
+            }
+        }
     }
 }
 
@@ -585,39 +847,65 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// [`parse_container`] with a per-thread reused index buffer.
-pub(crate) fn parse_container_reusing<'a, S: RecordSink<'a>>(
+/// The fast reader takes buffers its 32-bit index can address.
+pub(crate) fn can_read(doc: &[u8]) -> bool {
+    doc.len() <= u32::MAX as usize
+}
+
+/// [`parse_containers`] with a per-thread reused index buffer.
+pub(crate) fn parse_containers_reusing<'a, S: RecordSink<'a>>(
     doc: &'a [u8],
     sink: &mut S,
-) -> Result<bool, String> {
+) -> Result<usize, String> {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => parse_container(doc, &mut scratch, sink),
-        Err(_) => parse_container(doc, &mut (Vec::new(), Vec::new()), sink),
+        Ok(mut scratch) => parse_containers(doc, &mut scratch, sink),
+        Err(_) => parse_containers(doc, &mut (Vec::new(), Vec::new()), sink),
     })
 }
 
-/// Parses a whole `{"Records":[...]}` document, streaming records to the sink. Returns whether
-/// a `Records` key was found.
-pub(crate) fn parse_container<'a, S: RecordSink<'a>>(
+/// An array of records `[e1,…,ek]` and nothing after it (a piece of a windowed read).
+pub(crate) fn parse_array_reusing<'a, S: RecordSink<'a>>(
+    doc: &'a [u8],
+    sink: &mut S,
+) -> Result<(), String> {
+    SCRATCH.with(|cell| {
+        let mut fresh = (Vec::new(), Vec::new());
+        let mut borrowed = cell.try_borrow_mut();
+        let (index, backslashes) = match borrowed.as_mut() {
+            Ok(s) => &mut **s,
+            Err(_) => &mut fresh,
+        };
+        let info = build_index(doc, index, backslashes);
+        let mut w = Walker::new(doc, index, backslashes, info);
+        let r = match w.peek() {
+            Ok((p, b'[')) => w.take(p).and_then(|()| w.records(sink)),
+            Ok((p, _)) => w.err(p, "expected '['"),
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) if doc[w.cur..].iter().all(|b| is_ws(*b)) => Ok(()),
+            Ok(()) => Err(format!(
+                "invalid JSON: trailing characters (at byte {})",
+                w.cur
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    })
+}
+
+/// Parses the log objects `{"Records":[...]}` at the start of `doc` (one, or several back to
+/// back), streaming records to the sink. Returns how many bytes they took.
+pub(crate) fn parse_containers<'a, S: RecordSink<'a>>(
     doc: &'a [u8],
     scratch: &mut Scratch,
     sink: &mut S,
-) -> Result<bool, String> {
+) -> Result<usize, String> {
     let (index, backslashes) = scratch;
-    let closed = build_index(doc, index, backslashes);
-    let mut w = Walker {
-        buf: doc,
-        text: std::str::from_utf8(doc).ok(),
-        idx: index,
-        i: 0,
-        cur: 0,
-        bs: backslashes,
-        bs_i: 0,
-    };
-    match w.document(sink) {
-        Ok(found) if closed => Ok(found),
-        Ok(_) => Err("invalid JSON: unterminated string".to_string()),
-        Err(e) if !closed && e.pos >= doc.len() => Err(format!(
+    let info = build_index(doc, index, backslashes);
+    let mut w = Walker::new(doc, index, backslashes, info);
+    match w.documents(sink) {
+        Ok(end) => Ok(end),
+        Err(e) if !info.closed && e.pos >= doc.len() => Err(format!(
             "invalid JSON: input ends inside a string (at byte {})",
             doc.len()
         )),
@@ -660,7 +948,8 @@ mod tests {
     fn fast_way(doc: &[u8]) -> (Collect, bool) {
         let mut c = Collect::default();
         let mut scratch = (Vec::new(), Vec::new());
-        let ok = parse_container(doc, &mut scratch, &mut c).is_ok();
+        let ok = parse_containers(doc, &mut scratch, &mut c)
+            .is_ok_and(|end| doc[end..].iter().all(|b| is_ws(*b)));
         (c, ok)
     }
 
@@ -703,7 +992,7 @@ mod tests {
                 let doc = &s[..at + 3];
                 let want = serde_json::from_slice::<serde_json::Value>(doc).is_ok();
                 let (mut idx, mut bs) = (Vec::new(), Vec::new());
-                let closed = build_index(doc, &mut idx, &mut bs);
+                let closed = build_index(doc, &mut idx, &mut bs).closed;
                 let got = closed && idx.last().is_some_and(|&p| doc[p as usize] == b'}');
                 assert_eq!(got, want, "run {run} at {at}");
             }

@@ -16,9 +16,13 @@
 
 pub mod agg;
 pub mod audit;
+pub mod differential;
+mod envelope;
 pub mod error;
 mod fast;
 pub mod input;
+mod lake;
+pub mod other_aws;
 pub mod parse;
 pub mod query;
 pub mod record;
@@ -27,6 +31,7 @@ pub mod report;
 pub mod sql;
 pub mod time;
 pub mod tls;
+pub mod window;
 
 pub use audit::{run, Plan};
 pub use error::TrailError;

@@ -47,25 +47,104 @@ fn describe_start(b: &[u8]) -> String {
 }
 
 /// True when the object starting at `b[0] == '{'` has `Records` as its first key.
-fn first_key_is_records(b: &[u8]) -> bool {
-    skip_ws(&b[1..]).starts_with(b"\"Records\"")
+pub(crate) fn first_key_is_records(b: &[u8]) -> bool {
+    b.first() == Some(&b'{') && skip_ws(&b[1..]).starts_with(b"\"Records\"")
 }
 
-/// Parses a whole `{"Records":[...]}` document, streaming records to the sink: with the fast
-/// index-based reader ([`crate::fast`]), or with `serde_json` when `TLSFLOOR_TRAIL_SERDE` is set.
-fn parse_container<'a, S: RecordSink<'a>>(doc: &'a [u8], sink: &mut S) -> Result<bool, String> {
-    if use_fast() {
-        return crate::fast::parse_container_reusing(doc, sink);
+/// Which reader parses log objects `{"Records":[...]}`. Both give the same report on every
+/// input (a differential fuzz target checks it); the fast one is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The index-based reader ([`crate::fast`]).
+    Fast,
+    /// `serde_json` with borrowed fields (`TLSFLOOR_TRAIL_SERDE=1` selects it).
+    Serde,
+}
+
+impl Reader {
+    /// The reader a run uses: [`Reader::Fast`] unless `TLSFLOOR_TRAIL_SERDE` is set.
+    pub fn from_env() -> Reader {
+        static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if *FAST.get_or_init(|| std::env::var_os("TLSFLOOR_TRAIL_SERDE").is_none()) {
+            Reader::Fast
+        } else {
+            Reader::Serde
+        }
     }
-    parse_container_serde(doc, sink)
 }
 
-fn use_fast() -> bool {
-    static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *FAST.get_or_init(|| std::env::var_os("TLSFLOOR_TRAIL_SERDE").is_none())
+/// Parses the log objects `{"Records":[...]}` at the start of `doc` (one, or several back to
+/// back), streaming records to the sink. Returns how many bytes they took.
+fn parse_containers<'a, S: RecordSink<'a>>(
+    doc: &'a [u8],
+    sink: &mut S,
+    reader: Reader,
+) -> Result<usize, String> {
+    if reader == Reader::Fast && crate::fast::can_read(doc) {
+        return crate::fast::parse_containers_reusing(doc, sink);
+    }
+    let mut used = 0;
+    loop {
+        let rest = &doc[used..];
+        let end = value_end(rest).unwrap_or(rest.len());
+        parse_container_serde(&rest[..end], sink)?;
+        used += end;
+        let ws = doc[used..].len() - skip_ws(&doc[used..]).len();
+        if !first_key_is_records(&doc[used + ws..]) {
+            return Ok(used);
+        }
+        used += ws;
+    }
 }
 
-/// [`parse_container`] with `serde_json`.
+/// One log object exactly (nothing but whitespace after it).
+fn parse_one_container<'a, S: RecordSink<'a>>(
+    doc: &'a [u8],
+    sink: &mut S,
+    reader: Reader,
+) -> Result<(), String> {
+    let used = parse_containers(doc, sink, reader)?;
+    if skip_ws(&doc[used..]).is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid JSON: trailing characters after the log object (at byte {used})"
+        ))
+    }
+}
+
+/// Where the JSON object or array starting at `b[0]` ends (one past its closing bracket),
+/// by bracket counting outside strings; `None` when it does not end in `b`.
+fn value_end(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match b.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One log object with `serde_json`.
 fn parse_container_serde<'a, S: RecordSink<'a>>(
     doc: &'a [u8],
     sink: &mut S,
@@ -91,133 +170,317 @@ fn object_start(line: &[u8]) -> Option<usize> {
     prefix_ok.then_some(pos)
 }
 
-/// Streams every record in `buf` to `sink`.
+fn first_line(b: &[u8]) -> &[u8] {
+    memchr::memchr(b'\n', b).map_or(b, |i| &b[..i])
+}
+
+/// Streams every record in `buf` to `sink`, with the reader [`Reader::from_env`] picks.
 pub fn parse_buffer<'a, S: RecordSink<'a>>(buf: &'a [u8], sink: &mut S) -> Parsed {
+    parse_buffer_with(buf, sink, Reader::from_env())
+}
+
+/// Streams every record in `buf` to `sink`, log objects read by `reader`.
+pub fn parse_buffer_with<'a, S: RecordSink<'a>>(
+    buf: &'a [u8],
+    sink: &mut S,
+    reader: Reader,
+) -> Parsed {
     let buf = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
-    let body = skip_ws(buf);
-    match body.first() {
-        None => Parsed::Complete,
-        Some(b'[') => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            let r = RecordsSeed { sink }
-                .deserialize(&mut de)
-                .and_then(|()| de.end());
-            match r {
-                Ok(()) => Parsed::Complete,
-                Err(e) => Parsed::Stopped(format!("invalid JSON: {e}")),
-            }
-        }
-        Some(b'{') if first_key_is_records(body) => match parse_container(body, sink) {
-            Ok(_) => Parsed::Complete,
-            Err(e) => Parsed::Stopped(e),
-        },
-        Some(_) => parse_lines(body, sink),
-    }
-}
-
-/// JSON Lines (or pretty-printed records): see the module documentation.
-fn parse_lines<'a, S: RecordSink<'a>>(body: &'a [u8], sink: &mut S) -> Parsed {
-    let mut seen_value = false;
-    let mut line_no = 0usize;
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        line_no += 1;
-        let start_of_line = rest;
-        rest = next;
-        let trimmed = skip_ws(line);
-        if trimmed.is_empty() {
-            continue;
-        }
-        let Some(at) = object_start(trimmed) else {
-            if !seen_value {
-                return Parsed::NotCloudTrail(format!(
-                    "not CloudTrail JSON: {}",
-                    describe_start(trimmed)
-                ));
-            }
-            sink.invalid(&format_args!("line {line_no} is not a JSON object"));
-            continue;
-        };
-        let obj = &trimmed[at..];
-        if first_key_is_records(obj) {
-            seen_value = true;
-            if let Err(e) = parse_container(obj, sink) {
-                sink.invalid(&format_args!("line {line_no}: {e}"));
-            }
-            continue;
-        }
-        match serde_json::from_slice::<MaybeRecord<'a>>(obj) {
-            Ok(MaybeRecord::Object(r)) => {
-                if r.has_records_key && !r.looks_like_record() {
-                    seen_value = true;
-                    if let Err(e) = parse_container(obj, sink) {
-                        sink.invalid(&format_args!("line {line_no}: {e}"));
-                    }
-                } else if !seen_value && !r.looks_like_record() {
-                    return Parsed::NotCloudTrail(
-                        "not CloudTrail JSON: the first object is neither a CloudTrail record nor {\"Records\": [...]}"
-                            .to_string(),
-                    );
-                } else {
-                    seen_value = true;
-                    sink.record(r);
-                }
-            }
-            Ok(MaybeRecord::NotObject) => {
-                sink.invalid(&format_args!("line {line_no} is not a JSON object"));
-            }
-            Err(e) if e.is_eof() && !seen_value => {
-                // A record spread over several lines: read the rest as a stream of values.
-                return parse_documents(start_of_line, sink);
-            }
-            Err(e) => {
-                seen_value = true;
-                sink.invalid(&format_args!("line {line_no}: invalid JSON: {e}"));
-            }
-        }
-    }
-    Parsed::Complete
-}
-
-/// A stream of (possibly pretty-printed) JSON values: records or `{"Records":[...]}` objects.
-fn parse_documents<'a, S: RecordSink<'a>>(doc: &'a [u8], sink: &mut S) -> Parsed {
-    let mut stream = serde_json::Deserializer::from_slice(doc).into_iter::<MaybeRecord<'a>>();
-    let mut first = true;
+    let mut body = skip_ws(buf);
+    let mut seen = false;
     loop {
-        let start = stream.byte_offset();
-        match stream.next() {
+        match body.first() {
             None => return Parsed::Complete,
-            Some(Ok(MaybeRecord::Object(r))) => {
-                if r.has_records_key && !r.looks_like_record() {
-                    let end = stream.byte_offset();
-                    if let Err(e) = parse_container(&doc[start..end], sink) {
-                        return Parsed::Stopped(e);
-                    }
-                } else if first && !r.looks_like_record() {
-                    return Parsed::NotCloudTrail(
-                        "not CloudTrail JSON: the first object is neither a CloudTrail record nor {\"Records\": [...]}"
-                            .to_string(),
-                    );
-                } else {
-                    sink.record(r);
+            Some(b'[') if !seen => {
+                let mut de = serde_json::Deserializer::from_slice(body);
+                let r = RecordsSeed { sink }
+                    .deserialize(&mut de)
+                    .and_then(|()| de.end());
+                return match r {
+                    Ok(()) => Parsed::Complete,
+                    Err(e) => Parsed::Stopped(format!("invalid JSON: {e}")),
+                };
+            }
+            Some(b'{') if first_key_is_records(body) => {
+                match parse_containers(body, sink, reader) {
+                    Ok(used) => body = skip_ws(&body[used..]),
+                    Err(e) => return Parsed::Stopped(e),
+                }
+                seen = true;
+            }
+            Some(_) if !seen && crate::lake::is_csv_header(first_line(body)) => {
+                return crate::lake::read_csv(body, sink)
+            }
+            Some(_) => {
+                return match Lines::whole(sink, reader, seen).parse(body).end {
+                    Some(end) => end,
+                    None => Parsed::Complete,
                 }
             }
-            Some(Ok(MaybeRecord::NotObject)) => {
-                if first {
-                    return Parsed::NotCloudTrail(
-                        "not CloudTrail JSON: the first value is not an object".to_string(),
-                    );
-                }
-                sink.invalid(&"a top-level value is not a JSON object");
-            }
-            Some(Err(e)) => return Parsed::Stopped(format!("invalid JSON: {e}")),
         }
-        first = false;
     }
+}
+
+/// What to do with one JSON object found in a stream of values.
+enum Use {
+    /// Counted (a record, a log object, an envelope of records).
+    Done,
+    /// The first value of the file is not CloudTrail: the file is something else.
+    NotCloudTrail(String),
+    /// A log object in the stream could not be read.
+    Failed(String),
+}
+
+/// JSON Lines, pretty-printed records, values back to back (see the module documentation).
+struct Lines<'s, S> {
+    sink: &'s mut S,
+    reader: Reader,
+    /// A CloudTrail value was seen: what follows is damage, not another format.
+    seen: bool,
+    /// Values span lines: the rest is read as a stream of values, not line by line.
+    documents: bool,
+    /// More input follows this piece (a windowed read): a value cut at its end is left for
+    /// the next piece instead of being an error.
+    more: bool,
+}
+
+/// How far [`Lines::parse`] got: `end` is set when the file stops there.
+struct LinesEnd {
+    end: Option<Parsed>,
+    consumed: usize,
+}
+
+impl<'a, S: RecordSink<'a>> Lines<'_, S> {
+    fn whole(sink: &mut S, reader: Reader, seen: bool) -> Lines<'_, S> {
+        Lines {
+            sink,
+            reader,
+            seen,
+            documents: false,
+            more: false,
+        }
+    }
+
+    fn parse(&mut self, body: &'a [u8]) -> LinesEnd {
+        if self.documents {
+            return self.documents(body);
+        }
+        let mut line_no = 0usize;
+        let mut at = 0usize;
+        while at < body.len() {
+            let rest = &body[at..];
+            let (line, next) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], at + i + 1),
+                None => (rest, body.len()),
+            };
+            line_no += 1;
+            let trimmed = skip_ws(line);
+            if trimmed.is_empty() {
+                at = next;
+                continue;
+            }
+            let Some(start) = object_start(trimmed) else {
+                if !self.seen {
+                    return self.stop_not_cloudtrail(format!(
+                        "not CloudTrail JSON: {}",
+                        describe_start(trimmed)
+                    ));
+                }
+                self.sink
+                    .invalid(&format_args!("line {line_no} is not a JSON object"));
+                at = next;
+                continue;
+            };
+            let obj = &trimmed[start..];
+            if first_key_is_records(obj) {
+                self.seen = true;
+                if let Err(e) = parse_one_container(obj, self.sink, self.reader) {
+                    self.sink.invalid(&format_args!("line {line_no}: {e}"));
+                }
+                at = next;
+                continue;
+            }
+            if let Some(end) = self.line_values(obj, line_no) {
+                return match end {
+                    LineEnd::Stop(p) => LinesEnd {
+                        end: Some(p),
+                        consumed: at,
+                    },
+                    LineEnd::Documents => {
+                        self.documents = true;
+                        let d = self.documents(&body[at..]);
+                        LinesEnd {
+                            end: d.end,
+                            consumed: at + d.consumed,
+                        }
+                    }
+                };
+            }
+            at = next;
+        }
+        LinesEnd {
+            end: None,
+            consumed: body.len(),
+        }
+    }
+
+    fn stop_not_cloudtrail(&self, why: String) -> LinesEnd {
+        LinesEnd {
+            end: Some(Parsed::NotCloudTrail(why)),
+            consumed: 0,
+        }
+    }
+
+    /// The values on one line; `Some` when the file stops or turns out to be a stream of
+    /// multi-line values.
+    fn line_values(&mut self, obj: &'a [u8], line_no: usize) -> Option<LineEnd> {
+        let mut values = serde_json::Deserializer::from_slice(obj).into_iter::<MaybeRecord<'a>>();
+        let mut first_on_line = true;
+        loop {
+            let start = values.byte_offset();
+            match values.next() {
+                None => return None,
+                Some(Ok(v)) => {
+                    let end = values.byte_offset();
+                    match self.value(v, &obj[start..end]) {
+                        Use::Done => {}
+                        Use::NotCloudTrail(why) => {
+                            return Some(LineEnd::Stop(Parsed::NotCloudTrail(why)))
+                        }
+                        Use::Failed(e) => self.sink.invalid(&format_args!("line {line_no}: {e}")),
+                    }
+                }
+                Some(Err(e)) if e.is_eof() && first_on_line && !self.seen => {
+                    // A record spread over several lines: read the rest as a stream.
+                    return Some(LineEnd::Documents);
+                }
+                Some(Err(e)) => {
+                    self.seen = true;
+                    self.sink
+                        .invalid(&format_args!("line {line_no}: invalid JSON: {e}"));
+                    return None;
+                }
+            }
+            first_on_line = false;
+        }
+    }
+
+    /// One value of the stream, whose text is `text`.
+    fn value(&mut self, v: MaybeRecord<'a>, text: &'a [u8]) -> Use {
+        let was_seen = std::mem::replace(&mut self.seen, true);
+        let r = match v {
+            MaybeRecord::Object(r) => r,
+            MaybeRecord::NotObject if !was_seen => {
+                return Use::NotCloudTrail(
+                    "not CloudTrail JSON: the first value is not an object".to_string(),
+                )
+            }
+            MaybeRecord::NotObject => {
+                self.sink.invalid(&"a top-level value is not a JSON object");
+                return Use::Done;
+            }
+        };
+        if r.looks_like_record() {
+            self.sink.record(r);
+            return Use::Done;
+        }
+        if r.has_records_key {
+            return match parse_one_container(skip_ws(text), self.sink, self.reader) {
+                Ok(()) => Use::Done,
+                Err(e) => Use::Failed(e),
+            };
+        }
+        match crate::envelope::read(skip_ws(text), self.sink) {
+            Some(Ok(())) => Use::Done,
+            Some(Err(e)) => Use::Failed(e),
+            None if !was_seen => Use::NotCloudTrail(
+                "not CloudTrail JSON: the first object is neither a CloudTrail record nor {\"Records\": [...]}"
+                    .to_string(),
+            ),
+            None => {
+                self.sink.record(r);
+                Use::Done
+            }
+        }
+    }
+
+    /// A stream of (possibly pretty-printed) JSON values.
+    fn documents(&mut self, doc: &'a [u8]) -> LinesEnd {
+        let mut stream = serde_json::Deserializer::from_slice(doc).into_iter::<MaybeRecord<'a>>();
+        loop {
+            let start = stream.byte_offset();
+            let stop = |p: Parsed| LinesEnd {
+                end: Some(p),
+                consumed: start,
+            };
+            match stream.next() {
+                None => {
+                    return LinesEnd {
+                        end: None,
+                        consumed: doc.len(),
+                    }
+                }
+                Some(Ok(v)) => {
+                    let end = stream.byte_offset();
+                    match self.value(v, &doc[start..end]) {
+                        Use::Done => {}
+                        Use::NotCloudTrail(why) => return stop(Parsed::NotCloudTrail(why)),
+                        Use::Failed(e) => return stop(Parsed::Stopped(e)),
+                    }
+                }
+                Some(Err(e)) if e.is_eof() && self.more => {
+                    return LinesEnd {
+                        end: None,
+                        consumed: start,
+                    }
+                }
+                Some(Err(e)) => return stop(Parsed::Stopped(format!("invalid JSON: {e}"))),
+            }
+        }
+    }
+}
+
+/// Why [`Lines::line_values`] ended the line reading.
+enum LineEnd {
+    Stop(Parsed),
+    Documents,
+}
+
+/// Complete lines of a windowed read (outside log objects): how far the line reader got.
+/// `state` is `(seen, documents)`, carried from piece to piece.
+pub(crate) fn parse_top_piece<'a, S: RecordSink<'a>>(
+    piece: &'a [u8],
+    sink: &mut S,
+    reader: Reader,
+    state: &mut (bool, bool),
+    more: bool,
+) -> (usize, Option<Parsed>) {
+    let mut lines = Lines {
+        sink,
+        reader,
+        seen: state.0,
+        documents: state.1,
+        more,
+    };
+    let r = lines.parse(piece);
+    *state = (lines.seen, lines.documents);
+    (r.consumed, r.end)
+}
+
+/// An array of records `[e1,…,ek]` (a piece of a windowed read).
+pub(crate) fn parse_elements_piece<'a, S: RecordSink<'a>>(
+    piece: &'a [u8],
+    sink: &mut S,
+    reader: Reader,
+) -> Result<(), String> {
+    if reader == Reader::Fast {
+        return crate::fast::parse_array_reusing(piece, sink);
+    }
+    let mut de = serde_json::Deserializer::from_slice(piece);
+    RecordsSeed { sink }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| format!("invalid JSON: {e}"))
 }
 
 #[cfg(test)]

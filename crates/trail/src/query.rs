@@ -8,7 +8,7 @@ use std::str::FromStr;
 use tlsfloor_wire::Version;
 
 /// Most grouping fields a run may use at once (every [`By`] value once).
-pub const MAX_BY: usize = 10;
+pub const MAX_BY: usize = 14;
 
 /// A field legacy calls can be grouped by (`--by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +33,15 @@ pub enum By {
     Cipher,
     /// `tlsDetails.tlsVersion`.
     TlsVersion,
+    /// `userIdentity.accessKeyId` (as in the CloudTrail Lake "callers" sample query).
+    AccessKey,
+    /// `userIdentity.accountId`: the caller's account (not the one that recorded the call).
+    CallerAccount,
+    /// The role behind an assumed-role session (`sessionContext.sessionIssuer.arn`), so the
+    /// sessions of one role group together.
+    Role,
+    /// `userIdentity.userName`.
+    UserName,
 }
 
 impl By {
@@ -48,6 +57,10 @@ impl By {
         By::HostHeader,
         By::Cipher,
         By::TlsVersion,
+        By::AccessKey,
+        By::CallerAccount,
+        By::Role,
+        By::UserName,
     ];
 
     /// The default grouping: event source, event name, principal, user agent.
@@ -66,6 +79,10 @@ impl By {
             By::HostHeader => "host-header",
             By::Cipher => "cipher",
             By::TlsVersion => "tls-version",
+            By::AccessKey => "access-key",
+            By::CallerAccount => "caller-account",
+            By::Role => "role",
+            By::UserName => "user-name",
         }
     }
 
@@ -82,6 +99,10 @@ impl By {
             By::HostHeader => "host_header",
             By::Cipher => "cipher",
             By::TlsVersion => "tls_version",
+            By::AccessKey => "access_key",
+            By::CallerAccount => "caller_account",
+            By::Role => "role",
+            By::UserName => "user_name",
         }
     }
 }
@@ -94,7 +115,7 @@ impl fmt::Display for By {
 
 /// A `--by` value that names no field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown --by field {0:?} (expected one of: event-source, event-name, principal, source-ip, user-agent, account, region, host-header, cipher, tls-version)")]
+#[error("unknown --by field {0:?} (expected one of: event-source, event-name, principal, source-ip, user-agent, account, region, host-header, cipher, tls-version, access-key, caller-account, role, user-name)")]
 pub struct UnknownBy(pub String);
 
 impl FromStr for By {

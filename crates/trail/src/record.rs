@@ -12,6 +12,26 @@ use std::fmt;
 /// A string field as found in a record: absent or `null` is `None`.
 pub type Field<'a> = Option<Cow<'a, str>>;
 
+/// What was wrong with a field that makes its record invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// The field is not a string (nor null); for `userIdentity`/`tlsDetails`, not an object.
+    NotAString,
+    /// The string holds a `\u` escape of half a surrogate pair (`"\ud800"`), which is not text.
+    LoneSurrogate,
+}
+
+/// The first flawed field of a record, if any: its name and what is wrong.
+pub type Bad = Option<(&'static str, Flaw)>;
+
+/// Describes a flawed field for the invalid-record reason.
+pub fn describe_flaw(name: &str, flaw: Flaw) -> String {
+    match flaw {
+        Flaw::NotAString => format!("{name} is not a string"),
+        Flaw::LoneSurrogate => format!("{name} holds a lone surrogate escape (not text)"),
+    }
+}
+
 /// The `userIdentity` fields used to name the principal.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Identity<'a> {
@@ -25,6 +45,14 @@ pub struct Identity<'a> {
     pub account_id: Field<'a>,
     /// `userIdentity.invokedBy` (the AWS service that made the call).
     pub invoked_by: Field<'a>,
+    /// `userIdentity.accessKeyId`.
+    pub access_key_id: Field<'a>,
+    /// `userIdentity.userName` (IAM users, SAML and Identity Center users, root aliases).
+    pub user_name: Field<'a>,
+    /// `userIdentity.sessionContext.sessionIssuer.arn`: the role behind an assumed-role session.
+    pub session_issuer: Field<'a>,
+    /// `userIdentity.onBehalfOf.userId`: the IAM Identity Center user behind the call.
+    pub on_behalf_of: Field<'a>,
 }
 
 /// The `tlsDetails` object.
@@ -49,6 +77,8 @@ pub struct Record<'a> {
     pub event_source: Field<'a>,
     /// `eventName`, the API action.
     pub event_name: Field<'a>,
+    /// `eventType` (`AwsApiCall`, `AwsServiceEvent`, `AwsCloudTrailInsight`, …).
+    pub event_type: Field<'a>,
     /// `awsRegion`.
     pub aws_region: Field<'a>,
     /// `sourceIPAddress`.
@@ -63,11 +93,54 @@ pub struct Record<'a> {
     pub tls: Option<TlsDetails<'a>>,
     /// The object also had a `Records` key (it is a log-file container, not a record).
     pub has_records_key: bool,
-    /// The first field that had the wrong JSON type, if any.
-    pub bad_field: Option<&'static str>,
+    /// The first field that had the wrong JSON type or undecodable text, if any.
+    pub bad_field: Bad,
 }
 
 impl<'a> Record<'a> {
+    /// True when the record is a CloudTrail Insights event (an analysis of call rates that
+    /// CloudTrail writes beside the events, not an API call).
+    pub fn is_insight(&self) -> bool {
+        self.event_type.as_deref() == Some("AwsCloudTrailInsight")
+    }
+
+    /// The record with every string owned (for records decoded from a string inside another
+    /// document, which does not live as long as the file buffer).
+    pub fn into_owned(self) -> Record<'static> {
+        fn own(f: Field<'_>) -> Field<'static> {
+            f.map(|c| Cow::Owned(c.into_owned()))
+        }
+        Record {
+            has_event_version: self.has_event_version,
+            event_time: own(self.event_time),
+            event_source: own(self.event_source),
+            event_name: own(self.event_name),
+            event_type: own(self.event_type),
+            aws_region: own(self.aws_region),
+            source_ip: own(self.source_ip),
+            user_agent: own(self.user_agent),
+            recipient_account_id: own(self.recipient_account_id),
+            identity: self.identity.map(|id| Identity {
+                kind: own(id.kind),
+                principal_id: own(id.principal_id),
+                arn: own(id.arn),
+                account_id: own(id.account_id),
+                invoked_by: own(id.invoked_by),
+                access_key_id: own(id.access_key_id),
+                user_name: own(id.user_name),
+                session_issuer: own(id.session_issuer),
+                on_behalf_of: own(id.on_behalf_of),
+            }),
+            tls: self.tls.map(|t| TlsDetails {
+                version: own(t.version),
+                cipher: own(t.cipher),
+                host_header: own(t.host_header),
+            }),
+            has_records_key: self.has_records_key,
+            bad_field: self.bad_field,
+        }
+    }
+
     /// True when the object carries any of the fields every CloudTrail record has.
     pub fn looks_like_record(&self) -> bool {
         self.has_event_version
@@ -78,8 +151,9 @@ impl<'a> Record<'a> {
 
     /// The principal that made the call, by the documented rule (docs/trail.md):
     /// `userIdentity.arn`; else `userIdentity.invokedBy` (AWS services); else
-    /// `<type>:<accountId>`; else `<type>:<principalId>`; else `<type>`, where a missing type
-    /// reads `Unknown`. Empty strings count as missing.
+    /// `<type>:<userName>` (SAML and web-identity users); else `<type>:<onBehalfOf.userId>`
+    /// (IAM Identity Center users); else `<type>:<accountId>`; else `<type>:<principalId>`;
+    /// else `<type>`, where a missing type reads `Unknown`. Empty strings count as missing.
     pub fn principal(&self) -> Cow<'a, str> {
         fn non_empty<'r, 'x>(f: &'r Field<'x>) -> Option<&'r Cow<'x, str>> {
             f.as_ref().filter(|s| !s.is_empty())
@@ -94,11 +168,14 @@ impl<'a> Record<'a> {
             return by.clone();
         }
         let kind = non_empty(&id.kind).map(|k| k.as_ref()).unwrap_or("Unknown");
-        if let Some(acct) = non_empty(&id.account_id) {
-            return Cow::Owned(format!("{kind}:{acct}"));
-        }
-        if let Some(pid) = non_empty(&id.principal_id) {
-            return Cow::Owned(format!("{kind}:{pid}"));
+        let qualified = [
+            &id.user_name,
+            &id.on_behalf_of,
+            &id.account_id,
+            &id.principal_id,
+        ];
+        if let Some(q) = qualified.into_iter().find_map(non_empty) {
+            return Cow::Owned(format!("{kind}:{q}"));
         }
         match non_empty(&id.kind) {
             Some(k) => k.clone(),
@@ -165,20 +242,35 @@ impl<'de> Deserialize<'de> for Lenient<'de> {
     }
 }
 
-/// Reads the next map value leniently into `slot`, noting `name` in `bad` on a wrong type.
+/// Reads the next map value leniently into `slot`, noting `name` in `bad` on a wrong type or
+/// a string that is not text (a lone surrogate escape): those cost the record, not the file.
+/// Any other invalid JSON is an error, exactly as when the value is read directly.
 #[inline]
 fn take_str<'de, A: MapAccess<'de>>(
     m: &mut A,
     slot: &mut Field<'de>,
-    bad: &mut Option<&'static str>,
+    bad: &mut Bad,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    match m.next_value::<Lenient<'de>>()? {
-        Lenient::Str(s) => *slot = Some(s),
-        Lenient::Null => *slot = None,
-        Lenient::WrongType => {
-            bad.get_or_insert(name);
-        }
+    let raw: &'de serde_json::value::RawValue = m.next_value()?;
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => match serde_json::from_str::<&'de str>(text) {
+            Ok(s) => *slot = Some(Cow::Borrowed(s)),
+            Err(_) => match serde_json::from_str::<String>(text) {
+                Ok(s) => *slot = Some(Cow::Owned(s)),
+                Err(_) => {
+                    bad.get_or_insert((name, Flaw::LoneSurrogate));
+                }
+            },
+        },
+        _ => match serde_json::from_str::<Lenient<'de>>(text).map_err(de::Error::custom)? {
+            Lenient::Str(s) => *slot = Some(s),
+            Lenient::Null => *slot = None,
+            Lenient::WrongType => {
+                bad.get_or_insert((name, Flaw::NotAString));
+            }
+        },
     }
     Ok(())
 }
@@ -194,6 +286,8 @@ enum RecordKey {
     EventSource,
     #[serde(rename = "eventName")]
     EventName,
+    #[serde(rename = "eventType")]
+    EventType,
     #[serde(rename = "awsRegion")]
     AwsRegion,
     #[serde(rename = "sourceIPAddress")]
@@ -225,6 +319,14 @@ enum IdentityKey {
     AccountId,
     #[serde(rename = "invokedBy")]
     InvokedBy,
+    #[serde(rename = "accessKeyId")]
+    AccessKeyId,
+    #[serde(rename = "userName")]
+    UserName,
+    #[serde(rename = "sessionContext")]
+    SessionContext,
+    #[serde(rename = "onBehalfOf")]
+    OnBehalfOf,
     #[serde(other)]
     Other,
 }
@@ -282,16 +384,91 @@ macro_rules! nested_non_object_visits {
     };
 }
 
+/// An object of which one string, at `path` (member names) below it, is wanted: the members
+/// on the way are read, the others skipped; `null` and other types as in [`Nested`]. `names`
+/// are the full field names of the values along `path`, for flaws.
+#[derive(Clone, Copy)]
+struct PickSeed {
+    path: &'static [&'static str],
+    names: &'static [&'static str],
+}
+
+/// `userIdentity.sessionContext` down to the issuer's ARN.
+const ISSUER_PATH: PickSeed = PickSeed {
+    path: &["sessionIssuer", "arn"],
+    names: &[
+        "userIdentity.sessionContext.sessionIssuer",
+        "userIdentity.sessionContext.sessionIssuer.arn",
+    ],
+};
+
+/// `userIdentity.onBehalfOf` down to the Identity Center user ID.
+const ON_BEHALF_PATH: PickSeed = PickSeed {
+    path: &["userId"],
+    names: &["userIdentity.onBehalfOf.userId"],
+};
+
+/// The value a [`PickSeed`] read, noting a flaw of its object in `bad`.
+fn picked<'de>(n: Nested<(Field<'de>, Bad)>, bad: &mut Bad, name: &'static str) -> Field<'de> {
+    match n {
+        Nested::Null => None,
+        Nested::Obj((v, b)) => {
+            if let Some(b) = b {
+                bad.get_or_insert(b);
+            }
+            v
+        }
+        Nested::WrongType => {
+            bad.get_or_insert((name, Flaw::NotAString));
+            None
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for PickSeed {
+    type Value = Nested<(Field<'de>, Bad)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PickSeed {
+    type Value = Nested<(Field<'de>, Bad)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut v = None;
+        let mut bad = None;
+        while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+            if k != self.path[0] {
+                m.next_value::<IgnoredAny>()?;
+            } else if self.path.len() == 1 {
+                take_str(&mut m, &mut v, &mut bad, self.names[0])?;
+            } else {
+                let inner = PickSeed {
+                    path: &self.path[1..],
+                    names: &self.names[1..],
+                };
+                let n = m.next_value_seed(inner)?;
+                v = picked(n, &mut bad, self.names[0]);
+            }
+        }
+        Ok(Nested::Obj((v, bad)))
+    }
+    nested_non_object_visits!();
+}
+
 struct IdentityVisitor;
 
 impl<'de> Visitor<'de> for IdentityVisitor {
-    type Value = Nested<(Identity<'de>, Option<&'static str>)>;
+    type Value = Nested<(Identity<'de>, Bad)>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a userIdentity object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
         let mut id = Identity::default();
-        let mut bad = None;
+        let mut bad: Bad = None;
         while let Some(k) = m.next_key::<IdentityKey>()? {
             match k {
                 IdentityKey::Type => take_str(&mut m, &mut id.kind, &mut bad, "userIdentity.type")?,
@@ -314,6 +491,23 @@ impl<'de> Visitor<'de> for IdentityVisitor {
                     &mut bad,
                     "userIdentity.invokedBy",
                 )?,
+                IdentityKey::AccessKeyId => take_str(
+                    &mut m,
+                    &mut id.access_key_id,
+                    &mut bad,
+                    "userIdentity.accessKeyId",
+                )?,
+                IdentityKey::UserName => {
+                    take_str(&mut m, &mut id.user_name, &mut bad, "userIdentity.userName")?
+                }
+                IdentityKey::SessionContext => {
+                    let n = m.next_value_seed(ISSUER_PATH)?;
+                    id.session_issuer = picked(n, &mut bad, "userIdentity.sessionContext");
+                }
+                IdentityKey::OnBehalfOf => {
+                    let n = m.next_value_seed(ON_BEHALF_PATH)?;
+                    id.on_behalf_of = picked(n, &mut bad, "userIdentity.onBehalfOf");
+                }
                 IdentityKey::Other => {
                     m.next_value::<IgnoredAny>()?;
                 }
@@ -327,7 +521,7 @@ impl<'de> Visitor<'de> for IdentityVisitor {
 struct TlsVisitor;
 
 impl<'de> Visitor<'de> for TlsVisitor {
-    type Value = Nested<(TlsDetails<'de>, Option<&'static str>)>;
+    type Value = Nested<(TlsDetails<'de>, Bad)>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a tlsDetails object")
     }
@@ -360,7 +554,7 @@ impl<'de> Visitor<'de> for TlsVisitor {
 
 struct IdentitySeed;
 impl<'de> DeserializeSeed<'de> for IdentitySeed {
-    type Value = Nested<(Identity<'de>, Option<&'static str>)>;
+    type Value = Nested<(Identity<'de>, Bad)>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(IdentityVisitor)
     }
@@ -368,7 +562,7 @@ impl<'de> DeserializeSeed<'de> for IdentitySeed {
 
 struct TlsSeed;
 impl<'de> DeserializeSeed<'de> for TlsSeed {
-    type Value = Nested<(TlsDetails<'de>, Option<&'static str>)>;
+    type Value = Nested<(TlsDetails<'de>, Bad)>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(TlsVisitor)
     }
@@ -389,6 +583,7 @@ pub(crate) fn visit_record<'de, A: MapAccess<'de>>(mut m: A) -> Result<Record<'d
                 take_str(&mut m, &mut r.event_source, &mut bad, "eventSource")?
             }
             RecordKey::EventName => take_str(&mut m, &mut r.event_name, &mut bad, "eventName")?,
+            RecordKey::EventType => take_str(&mut m, &mut r.event_type, &mut bad, "eventType")?,
             RecordKey::AwsRegion => take_str(&mut m, &mut r.aws_region, &mut bad, "awsRegion")?,
             RecordKey::SourceIp => take_str(&mut m, &mut r.source_ip, &mut bad, "sourceIPAddress")?,
             RecordKey::UserAgent => take_str(&mut m, &mut r.user_agent, &mut bad, "userAgent")?,
@@ -407,7 +602,7 @@ pub(crate) fn visit_record<'de, A: MapAccess<'de>>(mut m: A) -> Result<Record<'d
                     }
                 }
                 Nested::WrongType => {
-                    bad.get_or_insert("userIdentity");
+                    bad.get_or_insert(("userIdentity", Flaw::NotAString));
                 }
             },
             RecordKey::TlsDetails => match m.next_value_seed(TlsSeed)? {
@@ -419,7 +614,7 @@ pub(crate) fn visit_record<'de, A: MapAccess<'de>>(mut m: A) -> Result<Record<'d
                     }
                 }
                 Nested::WrongType => {
-                    bad.get_or_insert("tlsDetails");
+                    bad.get_or_insert(("tlsDetails", Flaw::NotAString));
                 }
             },
             RecordKey::Records => {
@@ -441,6 +636,9 @@ pub trait RecordSink<'a> {
     fn record(&mut self, r: Record<'a>);
     /// One value that could not be used as a record (not an object, invalid JSON line, …).
     fn invalid(&mut self, reason: &dyn fmt::Display);
+    /// One value that is AWS data but not a CloudTrail event (an EventBridge event of another
+    /// source): neither a record nor invalid.
+    fn not_event(&mut self, _what: &dyn fmt::Display) {}
 }
 
 /// A JSON value that should be a record: an object is parsed, anything else is consumed.

@@ -135,7 +135,33 @@ pub fn render_text(r: &TrailReport) -> String {
         thousands(r.records.out_of_scope),
         thousands(r.records.invalid)
     );
+    if r.files.not_events > 0 || r.records.not_events > 0 {
+        let kinds: Vec<String> = r
+            .other_files
+            .iter()
+            .map(|f| format!("{} {}", f.files, f.kind))
+            .collect();
+        let _ = writeln!(
+            o,
+            "Not CloudTrail events (not counted, not a problem): {} files{}{}.",
+            r.files.not_events,
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            },
+            if r.records.not_events > 0 {
+                format!(
+                    ", {} events that are not API calls",
+                    thousands(r.records.not_events)
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     o.push('\n');
+    render_services(r, &mut o);
 
     let mut rows: Vec<Vec<String>> = Vec::new();
     let pct = |n: u64| {
@@ -247,6 +273,34 @@ pub fn render_text(r: &TrailReport) -> String {
         r.verdict.exit_code
     );
     o
+}
+
+/// The first answer: legacy calls per service, with each legacy version and the share of
+/// that service's calls.
+fn render_services(r: &TrailReport, o: &mut String) {
+    if r.services.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "Legacy calls per service");
+    let mut header = vec!["SERVICE".to_string()];
+    header.extend(r.query.legacy_versions.iter().map(|v| v.to_uppercase()));
+    header.extend(["LEGACY".into(), "ALL CALLS".into(), "SHARE".into()]);
+    let rows: Vec<Vec<String>> = r
+        .services
+        .iter()
+        .map(|s| {
+            let mut row = vec![cut(&s.event_source)];
+            for v in &r.query.legacy_versions {
+                row.push(thousands(s.by_version.get(v).copied().unwrap_or(0)));
+            }
+            row.push(thousands(s.legacy_calls));
+            row.push(thousands(s.calls));
+            row.push(format!("{:.2}%", s.legacy_percent));
+            row
+        })
+        .collect();
+    o.push_str(&table(&header, &rows, 1));
+    o.push('\n');
 }
 
 fn csv_field(s: &str) -> String {

@@ -27,6 +27,10 @@ pub struct TrailReport {
     pub records: RecordSummary,
     /// In-scope calls per `tlsDetails.tlsVersion`, oldest first, then unrecognised spellings.
     pub tls_versions: Vec<VersionCount>,
+    /// Legacy calls per service, most first (services without legacy calls are left out).
+    pub services: Vec<ServiceLegacy>,
+    /// Files that are other AWS data, by kind.
+    pub other_files: Vec<OtherFiles>,
     /// Number of distinct groups of legacy calls (before `top` truncation).
     pub groups_total: u64,
     /// Legacy calls grouped by `query.by`, most calls first, at most `query.top` entries.
@@ -75,6 +79,9 @@ pub struct FileSummary {
     pub partial: u64,
     /// Files not read at all (unreadable, not CloudTrail JSON).
     pub skipped: u64,
+    /// Files recognised as other AWS data (CloudTrail Insights, AWS Config, S3 or load balancer
+    /// access logs, VPC flow logs, digests): not CloudTrail events, not a problem.
+    pub not_events: u64,
     /// Bytes read from disk.
     pub bytes_read: u64,
     /// Bytes of JSON parsed (after decompression).
@@ -97,8 +104,38 @@ pub struct RecordSummary {
     pub without_tls_details: u64,
     /// In-scope records whose `tlsDetails` lacks `tlsVersion`.
     pub tls_details_without_version: u64,
+    /// Values that are AWS data but not API calls (CloudTrail Insights events, EventBridge
+    /// events of other sources), not counted in `read`.
+    pub not_events: u64,
     /// In-scope records at a legacy version.
     pub legacy: u64,
+}
+
+/// Legacy calls of one service (`eventSource`), as the CloudTrail Lake sample query counts
+/// them: calls at each legacy version, all its in-scope calls, and the legacy share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLegacy {
+    /// The `eventSource`, e.g. `s3.amazonaws.com`.
+    pub event_source: String,
+    /// Legacy calls per selected version (`TLSv1.0`: n, …; TLSv1 counts as TLSv1.0).
+    pub by_version: std::collections::BTreeMap<String, u64>,
+    /// All legacy calls of the service.
+    pub legacy_calls: u64,
+    /// All in-scope calls of the service (any version, with or without `tlsDetails`).
+    pub calls: u64,
+    /// `legacy_calls / calls`, in percent (two decimals).
+    pub legacy_percent: f64,
+}
+
+/// Files of one kind of other AWS data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherFiles {
+    /// What they are (`CloudTrail Insights events`, `AWS Config history`, …).
+    pub kind: String,
+    /// How many.
+    pub files: u64,
+    /// One of them.
+    pub example: String,
 }
 
 /// Calls at one `tlsVersion`.

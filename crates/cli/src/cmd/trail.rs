@@ -7,9 +7,10 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tlsfloor_trail::audit::{self, Plan, Progress};
+use tlsfloor_trail::input::{Pattern, WalkOptions};
 use tlsfloor_trail::query::normalize_event_source;
 use tlsfloor_trail::render::{render_csv, render_text};
-use tlsfloor_trail::sql::{emit, Dialect};
+use tlsfloor_trail::sql::{emit, emit_logs_insights, Dialect, Partitions};
 use tlsfloor_trail::time::parse_bound;
 use tlsfloor_trail::tls::Selection;
 use tlsfloor_trail::{By, Query};
@@ -22,6 +23,19 @@ pub enum SqlEngine {
     Athena,
     /// CloudTrail Lake over an event data store (see `--eds`).
     Lake,
+    /// CloudWatch Logs Insights over a log group CloudTrail delivers to.
+    LogsInsights,
+}
+
+/// Partition layouts of the Athena CloudTrail table (`--partitions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartitionLayout {
+    /// No partition predicates.
+    None,
+    /// Partition columns region, year, month, day (the documentation's partitioned table).
+    RegionDate,
+    /// Partition projection on region and timestamp (yyyy/MM/dd).
+    Projection,
 }
 
 /// Arguments of `tlsfloor trail`.
@@ -62,7 +76,8 @@ pub struct Args {
     #[arg(long, value_name = "SOURCE", value_delimiter = ',')]
     pub event_source: Vec<String>,
     /// Group legacy calls by these fields: event-source, event-name, principal, source-ip,
-    /// user-agent, account, region, host-header, cipher, tls-version.
+    /// user-agent, account, region, host-header, cipher, tls-version, access-key,
+    /// caller-account, role, user-name.
     #[arg(
         long,
         value_name = "FIELDS",
@@ -82,12 +97,27 @@ pub struct Args {
     /// Print the SQL that computes the same report in Athena or CloudTrail Lake, and exit.
     #[arg(long, value_name = "ENGINE")]
     pub emit_sql: Option<SqlEngine>,
-    /// Athena table name for `--emit-sql athena`.
+    /// Athena table name for `--emit-sql athena` (`db.table` allowed).
     #[arg(long, value_name = "NAME", default_value = "cloudtrail_logs")]
     pub table: String,
+    /// How the Athena table is partitioned: partition predicates are added for `--since`,
+    /// `--until` and `--region`.
+    #[arg(long, value_name = "LAYOUT", value_enum, default_value = "none")]
+    pub partitions: PartitionLayout,
     /// CloudTrail Lake event data store ID for `--emit-sql lake`.
     #[arg(long, value_name = "ID")]
     pub eds: Option<String>,
+    /// Follow symbolic links to directories while walking (links to files are always
+    /// followed; loops and files reached twice are read once).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Read only the files found in directories that match this glob (repeatable). A glob
+    /// without `/` matches the file name, one with `/` the path below the directory given.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and directories that match this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -166,20 +196,38 @@ impl Progress for Bar {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let query = build_query(&args)?;
     if let Some(engine) = args.emit_sql {
+        let partitions = match args.partitions {
+            PartitionLayout::None => Partitions::None,
+            PartitionLayout::RegionDate => Partitions::RegionDate,
+            PartitionLayout::Projection => Partitions::Projection,
+        };
         let dialect = match engine {
             SqlEngine::Athena => Dialect::Athena {
                 table: args.table.clone(),
+                partitions,
             },
             SqlEngine::Lake => match &args.eds {
                 Some(id) => Dialect::Lake { eds: id.clone() },
                 None => bail!("--emit-sql lake needs --eds <event data store ID>"),
             },
+            SqlEngine::LogsInsights => {
+                print!("{}", emit_logs_insights(&query));
+                return Ok(Exit::Ok);
+            }
         };
-        print!("{}", emit(&query, &dialect));
+        print!("{}", emit(&query, &dialect)?);
         return Ok(Exit::Ok);
     }
 
-    let plan = Plan::new(&args.paths)?;
+    let patterns = |globs: &[String]| -> anyhow::Result<Vec<Pattern>> {
+        globs.iter().map(|g| Ok(Pattern::new(g)?)).collect()
+    };
+    let walk = WalkOptions {
+        follow_links: args.follow_links,
+        include: patterns(&args.include)?,
+        exclude: patterns(&args.exclude)?,
+    };
+    let plan = Plan::walk(&args.paths, &walk)?;
     let report = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(plan.total_bytes());
         bar.set_style(
