@@ -373,15 +373,19 @@ pub fn load<'b>(path: &Path, bufs: &'b mut Buffers) -> std::io::Result<Loaded<'b
     })
 }
 
-/// Inflates every gzip member of `input` into `out` (whose spare capacity is written directly,
-/// without zero-filling). Returns why decompression stopped early, if it did; `out` then holds
-/// what was decompressed before the damage.
+thread_local! {
+    static INFLATER: std::cell::RefCell<crate::inflate::Inflater> =
+        std::cell::RefCell::new(crate::inflate::Inflater::new());
+}
+
+/// The most one member may inflate to through libdeflate (which needs the room up front);
+/// larger members are inflated by the streaming path.
+const MAX_ROOM: usize = 1 << 30;
+
+/// Inflates every gzip member of `input` into `out`. Returns why decompression stopped early,
+/// if it did; `out` then holds what was decompressed before the damage. Zero padding after the
+/// last member is not damage.
 fn gunzip(input: &[u8], out: &mut Vec<u8>) -> Option<String> {
-    // CloudTrail JSON compresses roughly 10:1; reserve once to avoid regrowth.
-    let want = input.len().saturating_mul(12).max(64 * 1024);
-    if out.capacity() < want {
-        out.reserve(want);
-    }
     let mut rest = input;
     while !rest.is_empty() {
         if rest.iter().all(|&b| b == 0) {
@@ -393,41 +397,80 @@ fn gunzip(input: &[u8], out: &mut Vec<u8>) -> Option<String> {
                 out.len()
             ));
         }
-        let mut d = Decompress::new_gzip(15);
+        let used = match inflate_member(rest, out) {
+            Some(n) => n,
+            None => match stream_member(rest, out) {
+                Ok(n) => n,
+                Err(why) => return Some(why),
+            },
+        };
+        rest = &rest[used.min(rest.len())..];
+    }
+    None
+}
+
+/// One member through libdeflate: the bytes it took, or `None` (nothing kept in `out`) when
+/// it is damaged or too large, for the streaming path to handle.
+fn inflate_member(input: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    // The trailer is exact for a file of one member (the usual case); otherwise the room
+    // doubles until the member fits.
+    let mut room = crate::inflate::size_hint(input)
+        .max(input.len().saturating_mul(4))
+        .clamp(64 << 10, MAX_ROOM);
+    let start = out.len();
+    INFLATER.with(|cell| {
+        let mut inflater = cell.try_borrow_mut().ok()?;
         loop {
-            if out.capacity() - out.len() < 32 * 1024 {
-                out.reserve(out.len().max(256 * 1024));
-            }
-            let (in_before, out_before) = (d.total_in(), d.total_out());
-            let pos = in_before as usize;
-            match d.decompress_vec(&rest[pos.min(rest.len())..], out, FlushDecompress::None) {
-                Err(e) => {
-                    return Some(format!(
-                        "corrupt gzip after {} decompressed bytes: {e}",
-                        out.len()
-                    ))
+            match inflater.member(input, out, room) {
+                Ok(used) => return Some(used),
+                Err(crate::inflate::MemberError::NoRoom) if room < MAX_ROOM => {
+                    out.truncate(start);
+                    room = (room * 2).min(MAX_ROOM);
                 }
-                Ok(Status::StreamEnd) => break,
-                Ok(_) => {
-                    let stalled = d.total_in() == in_before && d.total_out() == out_before;
-                    if stalled && d.total_in() as usize >= rest.len() {
-                        return Some(format!(
-                            "gzip stream truncated after {} decompressed bytes",
-                            out.len()
-                        ));
-                    }
-                    if stalled {
-                        return Some(format!(
-                            "corrupt gzip after {} decompressed bytes: inflate made no progress",
-                            out.len()
-                        ));
-                    }
+                Err(_) => {
+                    out.truncate(start);
+                    return None;
                 }
             }
         }
-        rest = &rest[(d.total_in() as usize).min(rest.len())..];
+    })
+}
+
+/// One member with the streaming inflater: the bytes it took, or why it stopped (what was
+/// inflated before the damage stays in `out`).
+fn stream_member(rest: &[u8], out: &mut Vec<u8>) -> Result<usize, String> {
+    let mut d = Decompress::new_gzip(15);
+    loop {
+        if out.capacity() - out.len() < 32 * 1024 {
+            out.reserve(out.len().max(256 * 1024));
+        }
+        let (in_before, out_before) = (d.total_in(), d.total_out());
+        let pos = in_before as usize;
+        match d.decompress_vec(&rest[pos.min(rest.len())..], out, FlushDecompress::None) {
+            Err(e) => {
+                return Err(format!(
+                    "corrupt gzip after {} decompressed bytes: {e}",
+                    out.len()
+                ))
+            }
+            Ok(Status::StreamEnd) => return Ok(d.total_in() as usize),
+            Ok(_) => {
+                let stalled = d.total_in() == in_before && d.total_out() == out_before;
+                if stalled && d.total_in() as usize >= rest.len() {
+                    return Err(format!(
+                        "gzip stream truncated after {} decompressed bytes",
+                        out.len()
+                    ));
+                }
+                if stalled {
+                    return Err(format!(
+                        "corrupt gzip after {} decompressed bytes: inflate made no progress",
+                        out.len()
+                    ));
+                }
+            }
+        }
     }
-    None
 }
 
 #[cfg(test)]

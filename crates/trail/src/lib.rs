@@ -20,6 +20,7 @@ pub mod differential;
 mod envelope;
 pub mod error;
 mod fast;
+mod inflate;
 pub mod input;
 mod lake;
 pub mod other_aws;

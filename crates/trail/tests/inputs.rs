@@ -296,7 +296,12 @@ fn walking_reads_each_file_once_and_never_loops() {
         include: vec![Pattern::new("b.json").unwrap()],
         ..WalkOptions::default()
     };
-    assert_eq!(audit_paths(std::slice::from_ref(&root), &q, &only_b).records.legacy, 2);
+    assert_eq!(
+        audit_paths(std::slice::from_ref(&root), &q, &only_b)
+            .records
+            .legacy,
+        2
+    );
     let not_sub = WalkOptions {
         exclude: vec![
             Pattern::new("AWSLogs/*/CloudTrail/sub").unwrap(),
