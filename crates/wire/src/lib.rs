@@ -10,6 +10,7 @@
 //! - [`alert`]: alert parsing and names.
 //! - [`error`]: [`WireError`], the one error type.
 //! - [`fingerprint`]: parse a client's ClientHello and compute JA3 / JA4.
+//! - [`starttls`]: in-band upgrades to TLS (SMTP, IMAP, POP3, FTP, LDAP, XMPP, PostgreSQL, MySQL) as pure state machines.
 
 pub mod alert;
 pub mod client_hello;
@@ -20,6 +21,7 @@ pub mod handshake;
 mod reader;
 pub mod record;
 pub mod server;
+pub mod starttls;
 pub mod suites;
 mod suites_data;
 pub mod version;
