@@ -194,9 +194,10 @@ def main():
     jobs = [(i, a.out, per_file, a.seed, a.legacy_pct, start) for i in range(a.files)]
     with multiprocessing.Pool(a.jobs) as pool:
         results = pool.map(write_file, jobs, chunksize=4)
-    total = {"files": a.files, "json_bytes": 0, "records": 0, "tls_versions": {}}
+    total = {"files": a.files, "json_bytes": 0, "max_file_json_bytes": 0, "records": 0, "tls_versions": {}}
     for size, n, counts in results:
         total["json_bytes"] += size
+        total["max_file_json_bytes"] = max(total["max_file_json_bytes"], size)
         total["records"] += n
         for k, v in counts.items():
             total["tls_versions"][k] = total["tls_versions"].get(k, 0) + v

@@ -183,26 +183,32 @@ pub(crate) fn build_index(
     }
 }
 
-/// True when `s` (the raw content of a JSON string) holds only valid escapes, as `serde_json`
-/// requires even of values it skips: `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t` and `\u` with four
-/// hex digits (a lone surrogate is valid here; it is an error only where the text is used).
-fn escapes_valid(s: &[u8]) -> bool {
+/// The first flaw inside strings: a raw control character (found by stage 1) or an escape
+/// `serde_json` refuses even in values it skips (anything but `\"` `\\` `\/` `\b` `\f` `\n`
+/// `\r` `\t` and `\u` with four hex digits; a lone surrogate is valid here, an error only
+/// where the text is used). Escapes are checked once over the backslash positions, so strings
+/// need no scan of their own. A backslash outside any string is caught by the grammar.
+fn first_flaw(buf: &[u8], backslashes: &[u32], control: Option<usize>) -> Option<usize> {
     let mut i = 0;
-    while let Some(off) = memchr::memchr(b'\\', &s[i..]) {
-        let at = i + off + 1;
-        match s.get(at) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i = at + 1,
-            Some(b'u') => {
-                let hex = s.get(at + 1..at + 5);
-                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                    return false;
-                }
-                i = at + 5;
+    while i < backslashes.len() {
+        let at = backslashes[i] as usize;
+        let valid = match buf.get(at + 1) {
+            Some(b'\\') => {
+                i += 1; // the escaped backslash is the next entry
+                true
             }
-            _ => return false,
+            Some(b'"' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => true,
+            Some(b'u') => buf
+                .get(at + 2..at + 6)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+            _ => false,
+        };
+        if !valid {
+            return Some(control.map_or(at, |c| c.min(at)));
         }
+        i += 1;
     }
-    true
+    control
 }
 
 /// The length of `word` at the start of `text`, if it is there.
@@ -273,7 +279,8 @@ struct Walker<'a, 'i> {
     /// Backslash positions, and a cursor into them that only moves forward.
     bs: &'i [u32],
     bs_i: usize,
-    /// Where the first raw control character inside a string is, if any.
+    /// Where the first raw control character or invalid escape inside a string is, if any:
+    /// the string holding it stops the file (as `serde_json` stops there).
     control: Option<usize>,
     /// Closing brackets of the values being skipped (any depth, as `serde_json` skips).
     stack: Vec<u8>,
@@ -302,7 +309,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             cur: 0,
             bs,
             bs_i: 0,
-            control: info.first_control_in_string,
+            control: first_flaw(buf, bs, info.first_control_in_string),
             stack: Vec::new(),
         }
     }
@@ -312,7 +319,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Takes the next index entry, which must be at `at` (found by looking at the bytes).
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, at: usize) -> R<()> {
         match self.idx.get(self.i) {
             Some(&p) if p as usize == at => {
@@ -325,7 +332,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Takes the next index entry, whatever it is.
-    #[inline]
+    #[inline(always)]
     fn tok(&mut self) -> R<(usize, u8)> {
         match self.idx.get(self.i) {
             Some(&p) => {
@@ -339,7 +346,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// The first non-whitespace byte at or after `cur`.
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> R<(usize, u8)> {
         let mut p = self.cur;
         while let Some(&b) = self.buf.get(p) {
@@ -354,23 +361,20 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Takes a string whose opening quote is at `open` (outside any string); its closing quote
     /// is the next index entry. Checks it as `serde_json` does even when skipping (no raw
     /// control characters, valid escapes) and returns its raw content range.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, open: usize) -> R<(usize, usize)> {
         let (close, c) = self.tok()?;
         if c != b'"' || close <= open {
             return self.err(open, "unterminated string");
         }
         if let Some(at) = self.control.filter(|&at| at > open && at < close) {
-            return self.err(at, "control character in string");
-        }
-        if self.has_backslash(open + 1, close) && !escapes_valid(&self.buf[open + 1..close]) {
-            return self.err(open, "invalid string escape");
+            return self.err(at, "control character or invalid escape in string");
         }
         Ok((open + 1, close))
     }
 
     /// True when `buf[start..end]` holds a backslash. Calls must come in document order.
-    #[inline]
+    #[inline(always)]
     fn has_backslash(&mut self, start: usize, end: usize) -> bool {
         while self
             .bs
@@ -425,6 +429,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Skips a scalar starting at `start` (`true`, `false`, `null` or a number), reading
     /// exactly the bytes `serde_json` reads for it (what follows is the caller's to check);
     /// returns its text.
+    #[inline(always)]
     fn skip_scalar(&mut self, start: usize) -> R<&'a [u8]> {
         let text = &self.buf[start..];
         let n = match text.first() {
@@ -443,6 +448,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// A key string and its `:`.
+    #[inline(always)]
     fn member_key(&mut self) -> R<()> {
         let (p, c) = self.peek()?;
         if c != b'"' {
@@ -458,6 +464,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Opens `{` or `[` at `p` for skipping: false when it closes at once (`{}` / `[]`).
+    #[inline(always)]
     fn open_skipped(&mut self, p: usize, b: u8) -> R<bool> {
         self.take(p)?;
         let close = if b == b'{' { b'}' } else { b']' };
@@ -476,6 +483,12 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Skips the next value, checking its grammar as strictly as `serde_json` does, at any
     /// depth.
     fn skip_value(&mut self) -> R<()> {
+        // Most skipped values are strings or scalars: no bracket stack needed.
+        match self.peek()? {
+            (p, b'"') => return self.string(p).map(|_| ()),
+            (_, b'{' | b'[') => {}
+            (p, _) => return self.skip_scalar(p).map(|_| ()),
+        }
         self.stack.clear();
         loop {
             let (p, b) = self.peek()?;
@@ -605,7 +618,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// After a member or element: `true` at `,`, `false` at the closing bracket (taken).
-    #[inline]
+    #[inline(always)]
     fn more(&mut self, close: u8) -> R<bool> {
         let (p, c) = self.peek()?;
         if c == b',' {
