@@ -5,99 +5,18 @@
 
 mod common;
 
-use common::tlsfloor;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-use tlsfloor_scan::report::{
-    ErrorCode, FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport, VersionStatus,
-};
+use common::{essence, run_bounded, scan, status};
+use std::time::Duration;
+use tlsfloor_scan::report::{ErrorCode, TargetReport, VersionStatus};
 use tlsfloor_testkit::frontend::{FrontEnd, Quirk};
 use tlsfloor_testkit::{Peer, Pki};
 use tlsfloor_wire::Version;
-
-/// A generous bound on one tlsfloor run: only there to turn a hang into a failure.
-const WATCHDOG: Duration = Duration::from_secs(240);
-
-/// Runs `tlsfloor ARGS…` with a watchdog; returns (exit code, stdout).
-fn run_bounded(args: &[&str]) -> (i32, String) {
-    let mut child = tlsfloor()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run tlsfloor");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            panic!("tlsfloor {args:?} did not finish within {WATCHDOG:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    (status.code().unwrap_or(-1), reader.join().expect("reader"))
-}
-
-fn scan(args: &[&str]) -> (ScanReport, i32) {
-    let mut all = vec!["scan", "--json"];
-    all.extend_from_slice(args);
-    let (code, out) = run_bounded(&all);
-    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"));
-    (report, code)
-}
-
-/// What must be equal for one version.
-#[derive(Debug, PartialEq)]
-struct VersionEssence {
-    version: Version,
-    status: VersionStatus,
-    suites: Vec<u16>,
-    preference: Preference,
-    groups: Vec<String>,
-}
-
-/// What must be equal between a direct scan and one through a front end.
-#[derive(Debug, PartialEq)]
-struct Essence {
-    versions: Vec<VersionEssence>,
-    fallback: FallbackScsv,
-}
-
-fn essence(t: &TargetReport) -> Essence {
-    let v = |p: &ProtocolReport| VersionEssence {
-        version: p.version,
-        status: p.status(),
-        suites: p.suites.iter().map(|s| s.code).collect(),
-        preference: p.preference,
-        groups: p.groups.clone(),
-    };
-    Essence {
-        versions: t.protocols.iter().map(v).collect(),
-        fallback: t.fallback_scsv,
-    }
-}
 
 /// A TLS 1.2 floor on `addr` says INCOMPLETE and exits 3: never PASS on missing answers.
 fn assert_floor_is_incomplete(addr: &str) {
     let (code, out) = run_bounded(&["scan", "--timeout", "1s", "--min-version", "1.2", addr]);
     assert_eq!(code, 3, "{out}");
     assert!(out.contains("INCOMPLETE") && !out.contains("PASS"), "{out}");
-}
-
-fn status(t: &TargetReport, v: Version) -> VersionStatus {
-    t.protocols
-        .iter()
-        .find(|p| p.version == v)
-        .map(ProtocolReport::status)
-        .unwrap_or_else(|| panic!("{v} not probed"))
 }
 
 /// A backend speaking TLS 1.0–1.3 with a short, server-ordered suite list.

@@ -41,6 +41,34 @@ pub struct ScanOptions {
     pub target_timeout: Option<Duration>,
     /// Trust anchors for judging chains; `None`: no trust verdict.
     pub trust: Option<crate::trust::TrustAnchors>,
+    /// In-band upgrade for targets whose URL scheme does not name one (`--starttls`).
+    pub starttls: StartTls,
+}
+
+/// The `--starttls` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StartTls {
+    /// Direct TLS (unless the target's URL scheme names a protocol).
+    #[default]
+    Off,
+    /// This protocol for every target.
+    Always(tlsfloor_wire::starttls::Protocol),
+    /// By well-known port (25, 587, 143, 110, 21, 389, 5222, 5432, 3306); direct TLS on others.
+    Auto,
+}
+
+impl StartTls {
+    /// The upgrade for `t`: its URL scheme's, else this setting's.
+    pub fn for_target(self, t: &Target) -> Option<tlsfloor_wire::starttls::Protocol> {
+        if t.scheme_set {
+            return t.starttls;
+        }
+        match self {
+            StartTls::Off => None,
+            StartTls::Always(p) => Some(p),
+            StartTls::Auto => tlsfloor_wire::starttls::Protocol::for_port(t.port),
+        }
+    }
 }
 
 impl ScanOptions {
@@ -106,6 +134,7 @@ impl Default for ScanOptions {
             retries: 3,
             target_timeout: None,
             trust: None,
+            starttls: StartTls::Off,
         }
     }
 }
@@ -311,6 +340,31 @@ fn joined(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starttls_setting_yields_to_the_url_scheme_and_auto_goes_by_port() {
+        use tlsfloor_wire::starttls::Protocol;
+        let t = |s: &str| crate::parse_target(s, None).unwrap();
+        assert_eq!(StartTls::Auto.for_target(&t("mx:25")), Some(Protocol::Smtp));
+        assert_eq!(
+            StartTls::Auto.for_target(&t("db:5432")),
+            Some(Protocol::Postgres)
+        );
+        assert_eq!(StartTls::Auto.for_target(&t("www:443")), None);
+        assert_eq!(
+            StartTls::Always(Protocol::Imap).for_target(&t("mail:10143")),
+            Some(Protocol::Imap)
+        );
+        assert_eq!(
+            StartTls::Always(Protocol::Imap).for_target(&t("imaps://mail")),
+            None
+        );
+        assert_eq!(
+            StartTls::Off.for_target(&t("smtp://mx")),
+            Some(Protocol::Smtp)
+        );
+        assert_eq!(StartTls::Off.for_target(&t("mx:25")), None);
+    }
 
     #[test]
     fn resolve_overrides_parse_like_curl() {

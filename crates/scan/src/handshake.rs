@@ -1,6 +1,7 @@
 //! One real handshake with OpenSSL to read the certificate chain when no plaintext
 //! Certificate message was seen (TLS 1.3 encrypts it).
 
+use crate::net::{self, Link};
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -11,14 +12,12 @@ const TLS13_SUITES: &str = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:
 TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256";
 
 fn fetch_blocking(
-    addr: SocketAddr,
+    stream: TcpStream,
     sni: Option<&str>,
-    timeout: Duration,
+    deadline: Instant,
 ) -> Result<Vec<Vec<u8>>, String> {
     // RC4 and other old suites live in OpenSSL 3's legacy provider.
     tlsfloor_localtls::acceptor::load_legacy_algorithms();
-    let deadline = Instant::now() + timeout;
-    let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
     let stream = DeadlineStream::new(stream, deadline);
     let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     b.set_verify(SslVerifyMode::NONE);
@@ -47,14 +46,28 @@ fn fetch_blocking(
     Ok(chain)
 }
 
-/// Completes one handshake with `addr` and returns the chain the server sent (leaf first),
-/// all of it within `timeout`.
+/// Completes one handshake with `addr` (over the same connect path and upgrade as the
+/// probes) and returns the chain the server sent (leaf first), all of it within `timeout`.
 pub async fn fetch_chain(
     addr: SocketAddr,
+    link: &Link,
     sni: Option<String>,
     timeout: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
-    tokio::task::spawn_blocking(move || fetch_blocking(addr, sni.as_deref(), timeout))
+    let deadline = Instant::now() + timeout;
+    let stream = net::open(
+        addr,
+        link,
+        tokio::time::Instant::from_std(deadline),
+        timeout,
+    )
+    .await
+    .map_err(|e| e.message)?;
+    let stream = stream
+        .into_std()
+        .and_then(|s| s.set_nonblocking(false).map(|()| s))
+        .map_err(|e| format!("connection: {e}"))?;
+    tokio::task::spawn_blocking(move || fetch_blocking(stream, sni.as_deref(), deadline))
         .await
         .map_err(|e| format!("internal error: {e}"))?
 }

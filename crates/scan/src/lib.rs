@@ -42,6 +42,6 @@ pub mod trust;
 
 pub use engine::{
     scan_all, scan_all_until, scan_target, scan_target_addresses, ResolveOverride, ScanOptions,
-    TargetInput,
+    StartTls, TargetInput,
 };
 pub use target::{parse_target, parse_target_bytes, parse_target_list, Target, TargetError};

@@ -11,6 +11,7 @@ use tlsfloor_wire::record::parse_record;
 use tlsfloor_wire::server::{
     parse_alert, Alert, HandshakeReader, ServerHello, ServerKeyExchange, ServerMessage,
 };
+use tlsfloor_wire::starttls::{Protocol, Step as UpStep, Upgrade};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
@@ -46,9 +47,80 @@ pub async fn resolve(host_port: &str, limit: Duration) -> Result<Vec<SocketAddr>
     }
 }
 
-/// Opens a TCP connection within `limit`.
-pub async fn connect(addr: SocketAddr, limit: Duration) -> Result<TcpStream, ProbeError> {
-    connect_by(addr, Instant::now() + limit, limit).await
+/// How a connection reaches TLS: directly, or after an in-band upgrade (STARTTLS and its
+/// relatives, see [`tlsfloor_wire::starttls`]) that every probe and the real handshake run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Link {
+    /// The protocol upgraded in band, if any.
+    pub starttls: Option<Protocol>,
+    /// The server's name, for protocols that send it (XMPP's stream header).
+    pub host: String,
+}
+
+/// Opens a connection ready for a ClientHello before `deadline` (`limit` is only quoted in
+/// errors): TCP, then the link's plaintext upgrade.
+pub async fn open(
+    addr: SocketAddr,
+    link: &Link,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<TcpStream, ProbeError> {
+    let mut stream = connect_by(addr, deadline, limit).await?;
+    if let Some(proto) = link.starttls {
+        upgrade(&mut stream, proto, &link.host, addr, deadline, limit).await?;
+    }
+    Ok(stream)
+}
+
+/// Runs the plaintext upgrade of `proto` on `stream`.
+async fn upgrade(
+    stream: &mut TcpStream,
+    proto: Protocol,
+    host: &str,
+    addr: SocketAddr,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<(), ProbeError> {
+    let mut up = Upgrade::new(proto, host);
+    let mut step = up.start();
+    let mut buf = [0u8; 4096];
+    loop {
+        step = match step {
+            UpStep::Send(bytes) => {
+                match tokio::time::timeout_at(deadline, stream.write_all(&bytes)).await {
+                    Err(_) => return Err(read_timeout(addr, limit)),
+                    Ok(Err(e)) => return Err(stream_error(addr, &e)),
+                    Ok(Ok(())) => up.sent(),
+                }
+            }
+            UpStep::Read => match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+                Err(_) => {
+                    return Err(probe_error(
+                        ErrorCode::Timeout,
+                        format!(
+                            "{addr}: no complete {proto} answer within {} before the upgrade to TLS",
+                            crate::error::fmt_duration(limit)
+                        ),
+                    ))
+                }
+                Ok(Err(e)) => return Err(stream_error(addr, &e)),
+                Ok(Ok(0)) => {
+                    return Err(probe_error(
+                        ErrorCode::Closed,
+                        format!("{addr}: the server closed the connection during the {proto} upgrade to TLS"),
+                    ))
+                }
+                Ok(Ok(n)) => up.feed(&buf[..n]),
+            },
+            UpStep::Ready => return Ok(()),
+            UpStep::Unsupported(why) => {
+                return Err(probe_error(
+                    ErrorCode::StarttlsUnsupported,
+                    format!("{addr}: no {proto} upgrade to TLS: {why}"),
+                ))
+            }
+        };
+    }
 }
 
 /// Opens a TCP connection before `deadline` (`limit` is only quoted in the error).
@@ -210,12 +282,13 @@ impl FlightReader {
 /// byte by byte cannot hold the probe longer.
 pub async fn exchange(
     addr: SocketAddr,
+    link: &Link,
     hello: &[u8],
     deadline: Instant,
     limit: Duration,
     need: Need,
 ) -> Result<Answer, ProbeError> {
-    let mut stream = connect_by(addr, deadline, limit).await?;
+    let mut stream = open(addr, link, deadline, limit).await?;
     match tokio::time::timeout_at(deadline, stream.write_all(hello)).await {
         Err(_) => return Err(read_timeout(addr, limit)),
         Ok(Err(e)) => {

@@ -56,6 +56,8 @@ pub struct Limits {
 pub struct Ctx {
     /// The socket address probed.
     pub addr: SocketAddr,
+    /// How connections reach TLS (direct or an in-band upgrade).
+    pub link: net::Link,
     /// SNI to send, if any.
     pub sni: Option<String>,
     /// Bound on each probe.
@@ -158,9 +160,16 @@ pub fn need_for(v: Version) -> Need {
 
 impl Ctx {
     /// A context for one target.
-    pub fn new(addr: SocketAddr, sni: Option<String>, connections: usize, limits: Limits) -> Ctx {
+    pub fn new(
+        addr: SocketAddr,
+        link: net::Link,
+        sni: Option<String>,
+        connections: usize,
+        limits: Limits,
+    ) -> Ctx {
         Ctx {
             addr,
+            link,
             sni,
             timeout: limits.timeout,
             limits,
@@ -244,6 +253,7 @@ impl Ctx {
                 ErrorCode::NotTls
                 | ErrorCode::ProtocolViolation
                 | ErrorCode::SniRequired
+                | ErrorCode::StarttlsUnsupported
                 | ErrorCode::Deadline => 0,
                 ErrorCode::Malformed | ErrorCode::UnexpectedAlert => retries.min(1),
                 _ => retries,
@@ -283,7 +293,15 @@ impl Ctx {
             return Outcome::Unknown(deadline_error());
         }
         let deadline = (now + self.limits.timeout).min(self.limits.deadline);
-        let answer = net::exchange(self.addr, &bytes, deadline, self.limits.timeout, q.need).await;
+        let answer = net::exchange(
+            self.addr,
+            &self.link,
+            &bytes,
+            deadline,
+            self.limits.timeout,
+            q.need,
+        )
+        .await;
         let outcome = match answer {
             Err(e) if deadline == self.limits.deadline && e.code == ErrorCode::Timeout => {
                 Outcome::Unknown(deadline_error())
@@ -305,6 +323,7 @@ fn pacing_signal(o: &Outcome) -> Signal {
             ErrorCode::NotTls
             | ErrorCode::ProtocolViolation
             | ErrorCode::SniRequired
+            | ErrorCode::StarttlsUnsupported
             | ErrorCode::Deadline
             | ErrorCode::UnexpectedAlert => Signal::Answered,
             _ => Signal::Dropped,

@@ -39,6 +39,9 @@ pub struct TargetReport {
     pub port: u16,
     /// SNI sent, if any (none for IP literals unless `--sni`).
     pub sni: Option<String>,
+    /// The in-band upgrade run before every hello (`smtp`, `imap`, …; `None`: direct TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starttls: Option<String>,
     /// The socket address actually probed, e.g. `127.0.0.1:443` or `[::1]:443`.
     pub address: Option<String>,
     /// Wall time spent on this target in milliseconds.
@@ -105,6 +108,7 @@ impl TargetReport {
             host: host.to_string(),
             port,
             sni,
+            starttls: None,
             address: None,
             duration_ms: 0,
             error: None,
@@ -365,4 +369,7 @@ pub enum ErrorCode {
     Deadline,
     /// The scan was interrupted (Ctrl-C) before this target finished.
     Interrupted,
+    /// The service does not offer the in-band upgrade to TLS (`--starttls`), or refused it;
+    /// the message quotes its reply.
+    StarttlsUnsupported,
 }

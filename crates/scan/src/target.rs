@@ -2,6 +2,26 @@
 //! `https://` prefix; and target list files (one per line, `#` comments, blank lines).
 
 use std::net::{IpAddr, Ipv6Addr};
+use tlsfloor_wire::starttls::Protocol;
+
+/// A URL scheme: the upgrade it implies and its default port. `None` for schemes tlsfloor
+/// does not know (read as direct TLS on port 443, as before).
+fn scheme(name: &str) -> Option<(Option<Protocol>, u16)> {
+    let name = name.to_ascii_lowercase();
+    Some(match name.as_str() {
+        "https" => (None, 443),
+        "smtps" => (None, 465),
+        "imaps" => (None, 993),
+        "pop3s" => (None, 995),
+        "ldaps" => (None, 636),
+        "ftps" => (None, 990),
+        "submission" => (Some(Protocol::Smtp), 587),
+        other => {
+            let p = Protocol::from_name(other)?;
+            (Some(p), p.default_port())
+        }
+    })
+}
 
 /// Port used when a target names none.
 pub const DEFAULT_PORT: u16 = 443;
@@ -17,6 +37,11 @@ pub struct Target {
     pub port: u16,
     /// Server name to send in SNI (none for IP literals unless overridden).
     pub sni: Option<String>,
+    /// The in-band upgrade the URL scheme names (`smtp://`, `imap://`, …).
+    pub starttls: Option<Protocol>,
+    /// True when the target had a URL scheme, which then decides the upgrade (`https://`,
+    /// `smtps://`, … are direct TLS whatever `--starttls` says).
+    pub scheme_set: bool,
 }
 
 impl Target {
@@ -89,9 +114,18 @@ pub fn parse_target(input: &str, sni: Option<&str>) -> Result<Target, TargetErro
     if original.is_empty() {
         return Err(TargetError::Empty);
     }
-    // Accept URLs people paste: strip a scheme and anything after the authority.
+    // Accept URLs people paste: strip a scheme (which may name an upgrade and a default
+    // port) and anything after the authority.
     let mut s = original;
+    let mut upgrade = None;
+    let mut default_port = DEFAULT_PORT;
+    let mut scheme_set = false;
     if let Some(pos) = s.find("://") {
+        if let Some((p, port)) = scheme(&s[..pos]) {
+            upgrade = p;
+            default_port = port;
+            scheme_set = true;
+        }
         s = &s[pos + 3..];
     }
     if let Some(pos) = s.find('/') {
@@ -108,7 +142,7 @@ pub fn parse_target(input: &str, sni: Option<&str>) -> Result<Target, TargetErro
         let host = &rest[..close];
         let after = &rest[close + 1..];
         let port = if after.is_empty() {
-            DEFAULT_PORT
+            default_port
         } else if let Some(p) = after.strip_prefix(':') {
             parse_port(original, p)?
         } else {
@@ -129,11 +163,11 @@ pub fn parse_target(input: &str, sni: Option<&str>) -> Result<Target, TargetErro
                 host: s.to_string(),
             });
         }
-        (s.to_string(), DEFAULT_PORT)
+        (s.to_string(), default_port)
     } else if let Some((h, p)) = s.split_once(':') {
         (h.to_string(), parse_port(original, p)?)
     } else {
-        (s.to_string(), DEFAULT_PORT)
+        (s.to_string(), default_port)
     };
 
     let is_ip = host.parse::<IpAddr>().is_ok();
@@ -159,6 +193,8 @@ pub fn parse_target(input: &str, sni: Option<&str>) -> Result<Target, TargetErro
         host,
         port,
         sni,
+        starttls: upgrade,
+        scheme_set,
     })
 }
 
@@ -210,6 +246,47 @@ mod tests {
 
     fn t(s: &str) -> Target {
         parse_target(s, None).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn url_schemes_name_the_upgrade_and_the_default_port() {
+        for (url, proto, port) in [
+            ("smtp://mx.example.com", Some(Protocol::Smtp), 25),
+            ("submission://mx.example.com", Some(Protocol::Smtp), 587),
+            ("imap://mail.example.com", Some(Protocol::Imap), 143),
+            ("pop3://mail.example.com:1110", Some(Protocol::Pop3), 1110),
+            ("ftp://ftp.example.com", Some(Protocol::Ftp), 21),
+            ("ldap://dir.example.com", Some(Protocol::Ldap), 389),
+            ("xmpp://chat.example.com", Some(Protocol::Xmpp), 5222),
+            (
+                "postgres://db.example.com/app",
+                Some(Protocol::Postgres),
+                5432,
+            ),
+            (
+                "postgresql://db.example.com",
+                Some(Protocol::Postgres),
+                5432,
+            ),
+            ("mysql://db.example.com", Some(Protocol::Mysql), 3306),
+            ("smtps://mx.example.com", None, 465),
+            ("imaps://mail.example.com", None, 993),
+            ("pop3s://mail.example.com", None, 995),
+            ("ldaps://dir.example.com", None, 636),
+            ("https://www.example.com", None, 443),
+        ] {
+            let target = t(url);
+            assert_eq!((target.starttls, target.port), (proto, port), "{url}");
+            assert!(target.scheme_set, "{url}");
+        }
+        let bare = t("mx.example.com:25");
+        assert!(!bare.scheme_set && bare.starttls.is_none());
+        // An unknown scheme is stripped as before: direct TLS on 443.
+        let other = t("gopher://example.com");
+        assert_eq!(
+            (other.starttls, other.port, other.scheme_set),
+            (None, 443, false)
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ fn rank(c: ErrorCode) -> u8 {
     match c {
         ErrorCode::SniRequired => 0,
         ErrorCode::Refused | ErrorCode::Unreachable | ErrorCode::Dns | ErrorCode::BadTarget => 1,
-        ErrorCode::NotTls => 2,
+        ErrorCode::NotTls | ErrorCode::StarttlsUnsupported => 2,
         ErrorCode::Malformed | ErrorCode::ProtocolViolation => 3,
         ErrorCode::Timeout => 4,
         ErrorCode::Reset | ErrorCode::Closed => 5,
@@ -143,7 +143,7 @@ async fn read_chain(
             break;
         }
         let slot = ctx.acquire().await;
-        last = handshake::fetch_chain(ctx.addr, sni.clone(), timeout.min(left)).await;
+        last = handshake::fetch_chain(ctx.addr, &ctx.link, sni.clone(), timeout.min(left)).await;
         ctx.release(
             slot,
             if last.is_ok() {
@@ -170,8 +170,14 @@ pub async fn scan_address(
     let mut report = empty_report(&target.input, &target.host, target.port, target.sni.clone());
     report.address = Some(display_addr(addr));
     let deadline = Instant::now() + opts.target_budget();
+    let link = net::Link {
+        starttls: opts.starttls.for_target(target),
+        host: target.sni.clone().unwrap_or_else(|| target.host.clone()),
+    };
+    report.starttls = link.starttls.map(|p| p.name().to_string());
     let ctx = Arc::new(Ctx::new(
         addr,
+        link,
         target.sni.clone(),
         opts.connections_per_target,
         Limits {
@@ -185,8 +191,13 @@ pub async fn scan_address(
     // not a list of versions that timed out.
     // (The socket is closed at once: single-threaded servers such as `openssl s_server`
     // serve one connection at a time.)
+    // With STARTTLS the opening connection runs the upgrade too: a service that does not
+    // offer it is one clear error, not a list of unknown versions.
     let slot = ctx.acquire().await;
-    let opened = net::connect(addr, opts.timeout).await.map(drop);
+    let opening_deadline = Instant::now() + opts.timeout;
+    let opened = net::open(addr, &ctx.link, opening_deadline, opts.timeout)
+        .await
+        .map(drop);
     ctx.release(slot, Signal::Answered);
     if let Err(e) = opened {
         return finish(report, Some(e), &ctx, started);

@@ -28,6 +28,36 @@ pub fn require(tool: &str, package: &str) {
     );
 }
 
+/// The directory of Debian's PostgreSQL server programs (`/usr/lib/postgresql/N/bin`), or
+/// the one holding `postgres` on PATH.
+fn postgres_bin() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("postgres").is_file())
+        .collect();
+    found.sort();
+    if let Some(b) = found.pop() {
+        return b;
+    }
+    require("postgres", "postgresql");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .find(|d| d.join("postgres").is_file())
+        .expect("postgres on PATH")
+}
+
+/// True when the tests run as root.
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
 /// Fails the test with a clear message when a Python module is missing.
 pub fn require_python_module(module: &str, pip_package: &str) {
     require("python3", "python3");
@@ -301,6 +331,8 @@ pub struct Peer {
     pub port: u16,
     /// `127.0.0.1:PORT` (or the loopback address it was started on).
     pub addr: String,
+    /// A directory the peer uses, removed after it stops.
+    keep: Option<tempfile::TempDir>,
 }
 
 impl Peer {
@@ -330,26 +362,34 @@ impl Peer {
             .iter()
             .map(|a| a.replace("{port}", &port.to_string()))
             .collect();
-        let mut child = Command::new(program)
-            .args(&args)
-            .envs(env.iter().copied())
+        let mut cmd = Command::new(program);
+        cmd.args(&args).envs(env.iter().copied());
+        Peer::spawn_command(cmd, at, &format!("{program} {args:?}"))
+    }
+
+    /// Spawns `cmd` and waits until `at` accepts connections (panics with its stderr when
+    /// it exits or does not listen within 10 s).
+    pub fn spawn_command(mut cmd: Command, at: SocketAddr, what: &str) -> Peer {
+        assert!(at.ip().is_loopback(), "test peers listen on loopback only");
+        let mut child = cmd
             .stdin(Stdio::piped()) // s_server exits on stdin EOF otherwise
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
+            .unwrap_or_else(|e| panic!("spawn {what}: {e}"));
         if !wait_listening_at(at, Duration::from_secs(10)) {
             let _ = child.kill();
             let mut err = String::new();
             if let Some(mut s) = child.stderr.take() {
                 let _ = s.read_to_string(&mut err);
             }
-            panic!("{program} {args:?} did not listen on {at}: {err}");
+            panic!("{what} did not listen on {at}: {err}");
         }
         Peer {
             child,
-            port,
+            port: at.port(),
             addr: at.to_string(),
+            keep: None,
         }
     }
 
@@ -386,6 +426,97 @@ impl Peer {
         args.extend(extra.iter().map(|s| s.to_string()));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         Peer::spawn_at("openssl", &refs, &[], at)
+    }
+
+    /// A PostgreSQL server (Debian's `postgresql` package) in a throwaway cluster on
+    /// 127.0.0.1 with `ssl = on`, the shared RSA leaf, TLS `min`..=`max` (`"TLSv1"` …
+    /// `"TLSv1.3"`) and the OpenSSL cipher string `ciphers`. Run as the `postgres` user when
+    /// the tests run as root (PostgreSQL refuses to run as root).
+    pub fn postgres(min: &str, max: &str, ciphers: &str) -> Peer {
+        let bin = postgres_bin();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = running_as_root();
+        let pki = Pki::shared();
+        let data = dir.path().join("data");
+        let (cert, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+        std::fs::copy(&pki.rsa_cert, &cert).expect("copy cert");
+        std::fs::copy(&pki.rsa_key, &key).expect("copy key");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let as_postgres = |program: &Path| -> Command {
+            if root {
+                // setpriv execs the program itself (runuser would fork and leave it running
+                // when killed).
+                let mut c = Command::new("setpriv");
+                c.args([
+                    "--reuid=postgres",
+                    "--regid=postgres",
+                    "--init-groups",
+                    "--",
+                ])
+                .arg(program);
+                c
+            } else {
+                Command::new(program)
+            }
+        };
+        if root {
+            run_checked(
+                Command::new("chown")
+                    .args(["-R", "postgres:"])
+                    .arg(dir.path()),
+                "chown the cluster directory",
+            );
+        }
+        run_checked(
+            as_postgres(&bin.join("initdb"))
+                .args(["-A", "trust", "--no-sync", "-U", "postgres", "-D"])
+                .arg(&data),
+            "initdb",
+        );
+        let port = free_port();
+        let settings = [
+            "listen_addresses=127.0.0.1".to_string(),
+            format!("port={port}"),
+            format!("unix_socket_directories={}", dir.path().display()),
+            "ssl=on".into(),
+            format!("ssl_cert_file={}", cert.display()),
+            format!("ssl_key_file={}", key.display()),
+            format!("ssl_min_protocol_version={min}"),
+            format!("ssl_max_protocol_version={max}"),
+            format!("ssl_ciphers={ciphers}"),
+            "fsync=off".into(),
+        ];
+        let mut args: Vec<String> = vec!["-D".into(), data.display().to_string()];
+        for s in settings {
+            args.push("-c".into());
+            args.push(s);
+        }
+        let mut cmd = as_postgres(&bin.join("postgres"));
+        cmd.args(&args);
+        let mut peer =
+            Peer::spawn_command(cmd, SocketAddr::from(([127, 0, 0, 1], port)), "postgres");
+        peer.keep = Some(dir);
+        peer
+    }
+
+    /// A Python `ssl` peer (peers/py_tls_peer.py) with the shared RSA leaf: `mode` is
+    /// `direct` (TLS from the first byte) or `smtp` (aiosmtpd offering STARTTLS), serving TLS
+    /// `min`..=`max` (`"1.0"`…`"1.3"`) with the OpenSSL cipher string `ciphers`; or
+    /// `smtp-plain` (aiosmtpd without STARTTLS; the TLS arguments are ignored).
+    pub fn python_tls(mode: &str, min: &str, max: &str, ciphers: &str) -> Peer {
+        require("python3", "python3");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/py_tls_peer.py");
+        let pki = Pki::shared();
+        let (cert, key) = (
+            pki.rsa_cert.display().to_string(),
+            pki.rsa_key.display().to_string(),
+        );
+        let mut args = vec![script, mode, "{port}"];
+        if mode != "smtp-plain" {
+            args.extend([cert.as_str(), key.as_str(), min, max, ciphers]);
+        }
+        Peer::spawn("python3", &args)
     }
 
     /// `gnutls-serv` with the shared RSA leaf and a GnuTLS priority string, held to loopback

@@ -157,11 +157,11 @@ fn guess_protocol(buf: &[u8]) -> &'static str {
     } else if starts(b"SSH-") {
         " (SSH)"
     } else if starts(b"220") {
-        " (SMTP/FTP banner; try STARTTLS)"
+        " (SMTP/FTP banner; scan with --starttls smtp or --starttls ftp)"
     } else if starts(b"+OK") {
-        " (POP3 banner; try STLS)"
+        " (POP3 banner; scan with --starttls pop3)"
     } else if starts(b"* OK") {
-        " (IMAP banner; try STARTTLS)"
+        " (IMAP banner; scan with --starttls imap)"
     } else {
         ""
     }

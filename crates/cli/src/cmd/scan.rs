@@ -9,7 +9,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use tlsfloor_scan::report::ScanReport;
-use tlsfloor_scan::{parse_target, parse_target_bytes, ResolveOverride, ScanOptions, TargetInput};
+use tlsfloor_scan::{
+    parse_target, parse_target_bytes, ResolveOverride, ScanOptions, StartTls, TargetInput,
+};
+use tlsfloor_wire::starttls::Protocol;
 
 /// Arguments of `tlsfloor scan`.
 #[derive(Debug, clap::Args)]
@@ -65,9 +68,28 @@ pub struct Args {
     /// (repeatable). SNI stays HOST, so one node behind a name can be checked.
     #[arg(long, value_name = "HOST:PORT:ADDRS", value_parser = ResolveOverride::parse)]
     pub resolve: Vec<ResolveOverride>,
+    /// Upgrade to TLS in band before every hello: smtp, imap, pop3, ftp, ldap, xmpp,
+    /// postgres, mysql, or auto (by well-known port). A target's URL scheme (`smtp://`,
+    /// `imap://`, … or `https://`, `smtps://`, … for direct TLS) decides for that target.
+    #[arg(long, value_name = "PROTOCOL", value_parser = parse_starttls)]
+    pub starttls: Option<StartTls>,
     /// Policy options: judge the scan (exit 1 on violations).
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+/// Parses `--starttls`.
+fn parse_starttls(s: &str) -> Result<StartTls, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(StartTls::Auto);
+    }
+    Protocol::from_name(s).map(StartTls::Always).ok_or_else(|| {
+        let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
+        format!(
+            "unknown protocol {s:?} (expected {} or auto)",
+            names.join(", ")
+        )
+    })
 }
 
 /// Parses `5`, `5s`, `1.5s`, `500ms`.
@@ -217,6 +239,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         retries: args.retries,
         target_timeout: args.target_timeout,
         trust: Some(trust),
+        starttls: args.starttls.unwrap_or_default(),
         ..ScanOptions::default()
     };
     let report = scan_blocking(inputs, opts)?;

@@ -193,11 +193,16 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
     let mut out = String::new();
     let addr = t.address.clone().unwrap_or_else(|| "-".into());
     let sni = t.sni.clone().unwrap_or_else(|| "none".into());
+    let upgrade = t
+        .starttls
+        .as_ref()
+        .map(|p| format!(", STARTTLS {p}"))
+        .unwrap_or_default();
     out.push_str(&format!(
         "{}  {}\n",
         st.bold(&t.target),
         st.dim(&format!(
-            "address {addr}, SNI {sni}, scanned in {}",
+            "address {addr}, SNI {sni}{upgrade}, scanned in {}",
             ms(t.duration_ms)
         ))
     ));

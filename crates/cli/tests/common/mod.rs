@@ -4,8 +4,11 @@
 #![allow(dead_code)]
 
 use serde::de::DeserializeOwned;
-use std::process::{Command, Output};
-use tlsfloor_scan::report::TargetReport;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tlsfloor_scan::report::{
+    FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport, VersionStatus,
+};
 use tlsfloor_wire::Version;
 
 /// Path of the `tlsfloor` binary Cargo built for these tests.
@@ -45,4 +48,85 @@ pub fn accepted_versions(t: &TargetReport) -> Vec<Version> {
         .filter(|p| p.accepted)
         .map(|p| p.version)
         .collect()
+}
+
+/// A generous bound on one tlsfloor run: only there to turn a hang into a failure.
+const WATCHDOG: Duration = Duration::from_secs(240);
+
+/// Runs `tlsfloor ARGS…` with a watchdog; returns (exit code, stdout).
+pub fn run_bounded(args: &[&str]) -> (i32, String) {
+    let mut child = tlsfloor()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run tlsfloor");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if started.elapsed() > WATCHDOG {
+            let _ = child.kill();
+            panic!("tlsfloor {args:?} did not finish within {WATCHDOG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status.code().unwrap_or(-1), reader.join().expect("reader"))
+}
+
+/// Runs `tlsfloor scan --json ARGS…` (bounded); returns the report and the exit code.
+pub fn scan(args: &[&str]) -> (ScanReport, i32) {
+    let mut all = vec!["scan", "--json"];
+    all.extend_from_slice(args);
+    let (code, out) = run_bounded(&all);
+    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"));
+    (report, code)
+}
+
+/// What must be equal for one version.
+#[derive(Debug, PartialEq)]
+pub struct VersionEssence {
+    pub version: Version,
+    pub status: VersionStatus,
+    pub suites: Vec<u16>,
+    pub preference: Preference,
+    pub groups: Vec<String>,
+}
+
+/// What must be equal between a direct scan and one through a front end.
+#[derive(Debug, PartialEq)]
+pub struct Essence {
+    pub versions: Vec<VersionEssence>,
+    pub fallback: FallbackScsv,
+}
+
+/// The parts of a target report two scans of the same TLS settings must share.
+pub fn essence(t: &TargetReport) -> Essence {
+    let v = |p: &ProtocolReport| VersionEssence {
+        version: p.version,
+        status: p.status(),
+        suites: p.suites.iter().map(|s| s.code).collect(),
+        preference: p.preference,
+        groups: p.groups.clone(),
+    };
+    Essence {
+        versions: t.protocols.iter().map(v).collect(),
+        fallback: t.fallback_scsv,
+    }
+}
+
+/// The status of version `v` in `t` (panics when it was not probed).
+pub fn status(t: &TargetReport, v: Version) -> VersionStatus {
+    t.protocols
+        .iter()
+        .find(|p| p.version == v)
+        .map(ProtocolReport::status)
+        .unwrap_or_else(|| panic!("{v} not probed"))
 }
