@@ -97,3 +97,53 @@ fn postgres_over_sslrequest_equals_the_direct_scan_of_the_same_tls_settings() {
     );
     assert_ne!(raw_code, 0);
 }
+
+#[test]
+fn dovecot_imap_and_pop3_accept_what_they_are_set_to_and_never_prove_a_refusal() {
+    // Dovecot 2.3 closes the connection without sending an alert when a handshake fails (its
+    // log says "SSL_accept() failed"; the client sees an EOF): a refusal is never proven, so
+    // tlsfloor reports what was accepted and leaves every refusal unknown (exit 3).
+    let (imap, pop3_port) = Peer::dovecot("TLSv1", CIPHERS);
+    let direct = Peer::python_tls("direct", "1.0", "1.3", CIPHERS);
+    let (d, _) = scan(&["--no-groups", &direct.addr]);
+    let d = &d.targets[0];
+    let pop3 = format!("pop3://127.0.0.1:{pop3_port}");
+    let quick = ["--no-groups", "--retries", "0", "--timeout", "2s"];
+    for target in [format!("imap://{}", imap.addr), pop3] {
+        let (r, code) = scan(&[&quick[..], &[target.as_str()]].concat());
+        let t = &r.targets[0];
+        assert!(t.error.is_none(), "{target}: {t:?}");
+        assert!(
+            !t.certificates.is_empty(),
+            "{target}: {:?}",
+            t.certificate_errors
+        );
+        for v in &d.protocols {
+            let got = t
+                .protocols
+                .iter()
+                .find(|p| p.version == v.version)
+                .expect("version");
+            assert!(
+                got.status() != VersionStatus::NotAccepted,
+                "{target}: silent close called refused: {got:?}"
+            );
+            if v.accepted {
+                // Every suite the same settings accept directly, Dovecot accepts.
+                let mine: Vec<u16> = got.suites.iter().map(|s| s.code).collect();
+                for s in &v.suites {
+                    assert!(
+                        mine.contains(&s.code),
+                        "{target} {:?}: {:#06x} missing: {mine:?}",
+                        v.version,
+                        s.code
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            code, 3,
+            "{target}: unproven refusals make the scan incomplete"
+        );
+    }
+}

@@ -500,6 +500,47 @@ impl Peer {
         peer
     }
 
+    /// Dovecot (Debian's `dovecot-imapd` / `dovecot-pop3d`) in the foreground with a throwaway
+    /// configuration: IMAP and POP3 with STARTTLS on two loopback ports (the returned peer
+    /// is IMAP; `pop3_port` the other), the shared RSA leaf, TLS from `min` (`"TLSv1"` …)
+    /// and the OpenSSL cipher string `ciphers`, server preference.
+    pub fn dovecot(min: &str, ciphers: &str) -> (Peer, u16) {
+        require("dovecot", "dovecot-imapd dovecot-pop3d");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        for sub in ["run", "state", "mail", "home"] {
+            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        }
+        let pki = Pki::shared();
+        let (imap, pop3) = (free_port(), free_port());
+        let conf = format!(
+            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
+             protocols = imap pop3\nlisten = 127.0.0.1\nssl = yes\n\
+             ssl_cert = <{cert}\nssl_key = <{key}\nssl_min_protocol = {min}\n\
+             ssl_cipher_list = {ciphers}\nssl_prefer_server_ciphers = yes\n\
+             mail_location = maildir:{d}/mail\n\
+             passdb {{\n  driver = static\n  args = password=x\n}}\n\
+             userdb {{\n  driver = static\n  args = uid=root gid=root home={d}/home\n}}\n\
+             service imap-login {{\n  inet_listener imap {{\n    port = {imap}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service pop3-login {{\n  inet_listener pop3 {{\n    port = {pop3}\n  }}\n  inet_listener pop3s {{\n    port = 0\n  }}\n}}\n",
+            d = d.display(),
+            cert = pki.rsa_cert.display(),
+            key = pki.rsa_key.display(),
+        );
+        let conf_path = d.join("dovecot.conf");
+        std::fs::write(&conf_path, conf).expect("write dovecot.conf");
+        let mut cmd = Command::new("dovecot");
+        cmd.arg("-F").arg("-c").arg(&conf_path);
+        let mut peer =
+            Peer::spawn_command(cmd, SocketAddr::from(([127, 0, 0, 1], imap)), "dovecot");
+        assert!(
+            wait_listening(pop3, Duration::from_secs(10)),
+            "dovecot did not listen for POP3 on {pop3}"
+        );
+        peer.keep = Some(dir);
+        (peer, pop3)
+    }
+
     /// A Python `ssl` peer (peers/py_tls_peer.py) with the shared RSA leaf: `mode` is
     /// `direct` (TLS from the first byte) or `smtp` (aiosmtpd offering STARTTLS), serving TLS
     /// `min`..=`max` (`"1.0"`…`"1.3"`) with the OpenSSL cipher string `ciphers`; or
