@@ -4,7 +4,7 @@ use crate::model::{dh_group_bits, Origin, Policy, Suite};
 use crate::observed::Observed;
 use crate::registry;
 use serde::Serialize;
-use tlsfloor_scan::report::{AcceptedSuite, TargetReport};
+use tlsfloor_scan::report::{AcceptedSuite, TargetReport, VersionStatus};
 use tlsfloor_wire::Version;
 
 /// What kind of rule was broken.
@@ -289,6 +289,37 @@ pub fn violations(
     out
 }
 
+/// SSL 2.0 accepted breaks every policy (none allows it, `min_version` is SSLv3 at least).
+fn sslv2_violations(target: &TargetReport, policies: &[&Policy]) -> Vec<Violation> {
+    let Some(s) = target
+        .sslv2
+        .as_ref()
+        .filter(|s| s.status == VersionStatus::Accepted)
+    else {
+        return Vec::new();
+    };
+    let specs: Vec<&str> = s.cipher_specs.iter().map(|c| c.name.as_str()).collect();
+    policies
+        .iter()
+        .map(|p| Violation {
+            kind: ViolationKind::VersionNotAllowed,
+            policy: p.id.clone(),
+            version: None,
+            suite: None,
+            message: format!(
+                "SSLv2 is accepted (cipher kinds {}); {} allows only {}",
+                specs.join(", "),
+                p.name,
+                p.protocols
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect()
+}
+
 /// Judges `target` against every policy in `policies` (violations of all of them count).
 pub fn evaluate(target: &TargetReport, policies: &[&Policy], strict: bool) -> TargetVerdict {
     let mut tv = TargetVerdict {
@@ -303,7 +334,13 @@ pub fn evaluate(target: &TargetReport, policies: &[&Policy], strict: bool) -> Ta
         tv.reason = Some(format!("{}: {}", code_name(e.code), e.message));
         return tv;
     }
+    let sslv2 = sslv2_violations(target, policies);
     let o = Observed::from_target(target);
+    if o.accepted.is_empty() && !sslv2.is_empty() {
+        tv.verdict = Verdict::Fail;
+        tv.violations = sslv2;
+        return tv;
+    }
     if o.accepted.is_empty() {
         tv.verdict = Verdict::Unreachable;
         tv.reason = Some(if o.probe_errors.is_empty() {
@@ -318,11 +355,20 @@ pub fn evaluate(target: &TargetReport, policies: &[&Policy], strict: bool) -> Ta
         });
         return tv;
     }
+    tv.violations = sslv2;
     for p in policies {
         tv.violations.extend(violations(&o, target, p, strict));
     }
+    let sslv2_unknown = target.sslv2.as_ref().and_then(|s| {
+        s.error
+            .as_ref()
+            .filter(|_| s.status == VersionStatus::Unknown)
+    });
     if !tv.violations.is_empty() {
         tv.verdict = Verdict::Fail;
+    } else if let (true, Some(e)) = (o.probe_errors.is_empty(), sslv2_unknown) {
+        tv.verdict = Verdict::Incomplete;
+        tv.reason = Some(format!("SSLv2 could not be probed ({})", e.message));
     } else if !o.probe_errors.is_empty() {
         tv.verdict = Verdict::Incomplete;
         let errs: Vec<String> = o

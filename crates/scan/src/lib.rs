@@ -35,6 +35,7 @@ pub mod pacing;
 pub mod preference;
 pub mod probe;
 pub mod report;
+pub mod sslv2_probe;
 pub mod target;
 pub mod target_scan;
 pub mod tolerance;

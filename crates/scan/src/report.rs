@@ -89,6 +89,33 @@ pub struct TargetReport {
     /// True when the scan was interrupted (Ctrl-C) before this target finished.
     #[serde(default, skip_serializing_if = "is_false")]
     pub interrupted: bool,
+    /// SSL 2.0, probed with an SSL 2.0 CLIENT-HELLO when SSLv3 is among the versions scanned;
+    /// `None` when it was not probed.
+    #[serde(default)]
+    pub sslv2: Option<Sslv2Report>,
+}
+
+/// What is known about SSL 2.0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sslv2Report {
+    /// `accepted` (an SSL 2.0 SERVER-HELLO), `not_accepted` (an SSL 2.0 ERROR, a TLS alert, a
+    /// TLS answer) or `unknown` (no definitive answer).
+    pub status: VersionStatus,
+    /// How it was refused (`protocol_version`, `tls_handshake`, `sslv2_error_0x0001`, …).
+    pub refused_with: Option<String>,
+    /// The cipher kinds the server listed in its SERVER-HELLO.
+    pub cipher_specs: Vec<Sslv2Spec>,
+    /// Why the answer proved nothing, when `unknown`.
+    pub error: Option<ProbeError>,
+}
+
+/// One SSL 2.0 cipher kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sslv2Spec {
+    /// The 3-byte code, e.g. `0x010080`.
+    pub code: String,
+    /// Its name, e.g. `SSL_CK_RC4_128_WITH_MD5` (the code again when unknown).
+    pub name: String,
 }
 
 fn default_true() -> bool {
@@ -124,6 +151,7 @@ impl TargetReport {
             chains: Vec::new(),
             trust: None,
             interrupted: false,
+            sslv2: None,
         }
     }
 
@@ -133,6 +161,10 @@ impl TargetReport {
         self.complete
             && self.error.is_none()
             && self.fallback_scsv != FallbackScsv::Unknown
+            && self
+                .sslv2
+                .as_ref()
+                .is_none_or(|s| s.status != VersionStatus::Unknown)
             && self.protocols.iter().all(|p| p.error.is_none())
     }
 
@@ -149,6 +181,9 @@ impl TargetReport {
         }
         if self.fallback_scsv == FallbackScsv::Unknown {
             out.push("TLS_FALLBACK_SCSV: no definitive answer".into());
+        }
+        if let Some(e) = self.sslv2.as_ref().and_then(|s| s.error.as_ref()) {
+            out.push(format!("SSLv2: {}", e.message));
         }
         if out.is_empty() && !self.is_complete() {
             out.push("the scan did not finish".into());

@@ -206,8 +206,23 @@ pub async fn scan_address(
     let mut versions = opts.versions.clone();
     versions.sort();
     versions.dedup();
-    let results = probe_versions(&ctx, &versions, opts.groups, deadline + opts.timeout * 2).await;
-    if let Some(e) = target_error(&results, target.sni.as_deref()) {
+    // SSL 2.0 beside the TLS versions, when SSLv3 is scanned (a legacy scan).
+    let sslv2 = async {
+        if versions.contains(&Version::Ssl30) {
+            Some(crate::sslv2_probe::probe(&ctx).await)
+        } else {
+            None
+        }
+    };
+    let (results, sslv2) = tokio::join!(
+        probe_versions(&ctx, &versions, opts.groups, deadline + opts.timeout * 2),
+        sslv2
+    );
+    let sslv2_accepted = sslv2
+        .as_ref()
+        .is_some_and(|s| s.status == VersionStatus::Accepted);
+    report.sslv2 = sslv2;
+    if let Some(e) = target_error(&results, target.sni.as_deref()).filter(|_| !sslv2_accepted) {
         return finish(report, Some(e), &ctx, started);
     }
 

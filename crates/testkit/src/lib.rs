@@ -8,6 +8,7 @@
 //! 0.0.0.0 or :: into 127.0.0.1 or ::1. [`listening_addresses`] lets a test prove it.
 
 pub mod frontend;
+pub mod sslv2_server;
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};

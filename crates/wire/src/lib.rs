@@ -10,6 +10,7 @@
 //! - [`alert`]: alert parsing and names.
 //! - [`error`]: [`WireError`], the one error type.
 //! - [`fingerprint`]: parse a client's ClientHello and compute JA3 / JA4.
+//! - [`sslv2`]: the SSL 2.0 probe CLIENT-HELLO and the server's answer (SERVER-HELLO, ERROR, or TLS).
 //! - [`starttls`]: in-band upgrades to TLS (SMTP, IMAP, POP3, FTP, LDAP, XMPP, PostgreSQL, MySQL) as pure state machines.
 
 pub mod alert;
@@ -21,6 +22,7 @@ pub mod handshake;
 mod reader;
 pub mod record;
 pub mod server;
+pub mod sslv2;
 pub mod starttls;
 pub mod suites;
 mod suites_data;

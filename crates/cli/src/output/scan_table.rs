@@ -3,8 +3,8 @@
 
 use super::{table, Style};
 use tlsfloor_scan::report::{
-    CertificateSummary, FallbackScsv, Preference, ProtocolReport, ScanReport, TargetReport,
-    VersionStatus,
+    CertificateSummary, FallbackScsv, Preference, ProtocolReport, ScanReport, Sslv2Report,
+    TargetReport, VersionStatus,
 };
 
 fn ms(d: u64) -> String {
@@ -31,6 +31,27 @@ fn protocol_line(p: &ProtocolReport, st: Style) -> Vec<String> {
         None => String::new(),
     };
     vec![name, verdict, note]
+}
+
+/// The SSLv2 row of the protocol table (and its cipher kinds when accepted).
+fn sslv2_line(s: &Sslv2Report, st: Style) -> Vec<String> {
+    let verdict = match s.status {
+        VersionStatus::Accepted => st.red("accepted  LEGACY"),
+        VersionStatus::NotAccepted => match &s.refused_with {
+            Some(how) => st.dim(&format!("not accepted ({how})")),
+            None => st.dim("not accepted"),
+        },
+        VersionStatus::Unknown => st.yellow("UNKNOWN (not proven refused)"),
+    };
+    let note = match (&s.error, s.status) {
+        (Some(e), _) => st.yellow(&format!("({}: {})", code_name(e.code), e.message)),
+        (None, VersionStatus::Accepted) => {
+            let names: Vec<&str> = s.cipher_specs.iter().map(|c| c.name.as_str()).collect();
+            st.red(&format!("cipher kinds: {}", names.join(", ")))
+        }
+        _ => String::new(),
+    };
+    vec!["SSLv2".into(), verdict, note]
 }
 
 /// The JSON spelling of an error code.
@@ -224,7 +245,12 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
         ));
         return out;
     }
-    let rows: Vec<Vec<String>> = t.protocols.iter().map(|p| protocol_line(p, st)).collect();
+    let rows: Vec<Vec<String>> = t
+        .sslv2
+        .iter()
+        .map(|s| sslv2_line(s, st))
+        .chain(t.protocols.iter().map(|p| protocol_line(p, st)))
+        .collect();
     out.push_str(&format!("  {}\n", st.bold("Protocols")));
     out.push_str(&table(&rows, "    "));
     for p in t.protocols.iter().filter(|p| p.accepted) {
@@ -239,17 +265,29 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
     out.push_str(&format!("  {} {fb}\n", st.bold("TLS_FALLBACK_SCSV:")));
     out.push_str(&cert_block(t, st));
     out.push_str(&pacing_block(t, st));
-    let legacy: Vec<&str> = t
-        .protocols
-        .iter()
-        .filter(|p| p.accepted && p.version.is_legacy())
-        .map(|p| p.version.name())
+    let sslv2 = |want: VersionStatus| {
+        t.sslv2
+            .as_ref()
+            .filter(|s| s.status == want)
+            .map(|_| "SSLv2")
+    };
+    let legacy: Vec<&str> = sslv2(VersionStatus::Accepted)
+        .into_iter()
+        .chain(
+            t.protocols
+                .iter()
+                .filter(|p| p.accepted && p.version.is_legacy())
+                .map(|p| p.version.name()),
+        )
         .collect();
-    let unproven: Vec<&str> = t
-        .protocols
-        .iter()
-        .filter(|p| p.status() == VersionStatus::Unknown && p.version.is_legacy())
-        .map(|p| p.version.name())
+    let unproven: Vec<&str> = sslv2(VersionStatus::Unknown)
+        .into_iter()
+        .chain(
+            t.protocols
+                .iter()
+                .filter(|p| p.status() == VersionStatus::Unknown && p.version.is_legacy())
+                .map(|p| p.version.name()),
+        )
         .collect();
     if legacy.is_empty() && !unproven.is_empty() {
         out.push_str(&format!(
@@ -262,7 +300,11 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
     } else if legacy.is_empty() {
         out.push_str(&format!(
             "  {}\n",
-            st.green("No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused).")
+            st.green(if t.sslv2.is_some() {
+                "No legacy protocol accepted (SSLv2/SSLv3/TLS 1.0/TLS 1.1 all refused)."
+            } else {
+                "No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused)."
+            })
         ));
     } else {
         out.push_str(&format!(

@@ -1,0 +1,97 @@
+//! SSL 2.0: an SSL 2.0 responder (testkit, written from the SSL 2.0 draft: no maintained server
+//! speaks it) is reported with its cipher kinds and fails every policy; real TLS servers are
+//! never read as SSL 2.0, and the responder is never read as TLS.
+
+mod common;
+
+use common::scan;
+use std::process::Command;
+use tlsfloor_scan::report::VersionStatus;
+use tlsfloor_testkit::sslv2_server::Sslv2Server;
+use tlsfloor_testkit::{Peer, Pki};
+
+const RC4_MD5: u32 = 0x010080;
+const DES3_MD5: u32 = 0x0700c0;
+
+fn leaf_der() -> Vec<u8> {
+    let pki = Pki::shared();
+    let out = Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&pki.rsa_cert)
+        .output()
+        .expect("openssl x509");
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn an_sslv2_server_is_reported_with_its_cipher_kinds_and_fails_the_floor() {
+    let server = Sslv2Server::start(&[DES3_MD5, RC4_MD5], leaf_der());
+    let (r, _) = scan(&[
+        "--no-groups",
+        "--timeout",
+        "2s",
+        "--retries",
+        "1",
+        &server.addr,
+    ]);
+    let t = &r.targets[0];
+    let s = t.sslv2.as_ref().expect("SSLv2 probed");
+    assert_eq!(s.status, VersionStatus::Accepted, "{t:?}");
+    let names: Vec<&str> = s.cipher_specs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
+            "SSL_CK_RC4_128_WITH_MD5"
+        ]
+    );
+    assert!(
+        t.error.is_none(),
+        "an SSLv2-only server is not unreachable: {t:?}"
+    );
+    // The SSL 2.0 server never answers a TLS hello with TLS.
+    assert!(t.protocols.iter().all(|p| !p.accepted), "{t:?}");
+    let (code, out, _) = common::run(&[
+        "scan",
+        "--no-groups",
+        "--timeout",
+        "2s",
+        "--retries",
+        "1",
+        "--min-version",
+        "1.2",
+        &server.addr,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("SSLv2 is accepted"), "{out}");
+}
+
+#[test]
+fn no_shared_cipher_kind_is_a_refusal() {
+    let server = Sslv2Server::start(&[0x0a0b0c], leaf_der());
+    let (r, _) = scan(&[
+        "--no-groups",
+        "--timeout",
+        "2s",
+        "--retries",
+        "1",
+        &server.addr,
+    ]);
+    let s = r.targets[0].sslv2.as_ref().expect("SSLv2 probed");
+    assert_eq!(s.status, VersionStatus::NotAccepted);
+    assert_eq!(s.refused_with.as_deref(), Some("sslv2_error_0x0001"));
+}
+
+#[test]
+fn tls_servers_are_never_read_as_sslv2() {
+    let openssl = Peer::openssl_s_server(&["-cipher", "ALL:@SECLEVEL=0"], false);
+    let gnutls = Peer::gnutls_serv("NORMAL:+VERS-TLS1.0");
+    for peer in [&openssl, &gnutls] {
+        let (r, _) = scan(&["--no-groups", &peer.addr]);
+        let t = &r.targets[0];
+        let s = t.sslv2.as_ref().expect("SSLv2 probed");
+        assert_eq!(s.status, VersionStatus::NotAccepted, "{}: {s:?}", peer.addr);
+        assert!(t.protocols.iter().any(|p| p.accepted), "{t:?}");
+    }
+}
