@@ -10,6 +10,9 @@ use tlsfloor_scan::report::VersionStatus;
 use tlsfloor_testkit::sslv2_server::Sslv2Server;
 use tlsfloor_testkit::{Peer, Pki};
 
+/// Scan options for the responder, which answers at once.
+const QUICK: &[&str] = &["--no-groups", "--timeout", "2s", "--retries", "1"];
+
 const RC4_MD5: u32 = 0x010080;
 const DES3_MD5: u32 = 0x0700c0;
 
@@ -27,14 +30,7 @@ fn leaf_der() -> Vec<u8> {
 #[test]
 fn an_sslv2_server_is_reported_with_its_cipher_kinds_and_fails_the_floor() {
     let server = Sslv2Server::start(&[DES3_MD5, RC4_MD5], leaf_der());
-    let (r, _) = scan(&[
-        "--no-groups",
-        "--timeout",
-        "2s",
-        "--retries",
-        "1",
-        &server.addr,
-    ]);
+    let (r, _) = scan(&[QUICK, &[server.addr.as_str()]].concat());
     let t = &r.targets[0];
     let s = t.sslv2.as_ref().expect("SSLv2 probed");
     assert_eq!(s.status, VersionStatus::Accepted, "{t:?}");
@@ -52,17 +48,13 @@ fn an_sslv2_server_is_reported_with_its_cipher_kinds_and_fails_the_floor() {
     );
     // The SSL 2.0 server never answers a TLS hello with TLS.
     assert!(t.protocols.iter().all(|p| !p.accepted), "{t:?}");
-    let (code, out, _) = common::run(&[
-        "scan",
-        "--no-groups",
-        "--timeout",
-        "2s",
-        "--retries",
-        "1",
-        "--min-version",
-        "1.2",
-        &server.addr,
-    ]);
+    let floor = [
+        &["scan"],
+        QUICK,
+        &["--min-version", "1.2", server.addr.as_str()],
+    ]
+    .concat();
+    let (code, out, _) = common::run(&floor);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("SSLv2 is accepted"), "{out}");
 }
@@ -70,14 +62,7 @@ fn an_sslv2_server_is_reported_with_its_cipher_kinds_and_fails_the_floor() {
 #[test]
 fn no_shared_cipher_kind_is_a_refusal() {
     let server = Sslv2Server::start(&[0x0a0b0c], leaf_der());
-    let (r, _) = scan(&[
-        "--no-groups",
-        "--timeout",
-        "2s",
-        "--retries",
-        "1",
-        &server.addr,
-    ]);
+    let (r, _) = scan(&[QUICK, &[server.addr.as_str()]].concat());
     let s = r.targets[0].sslv2.as_ref().expect("SSLv2 probed");
     assert_eq!(s.status, VersionStatus::NotAccepted);
     assert_eq!(s.refused_with.as_deref(), Some("sslv2_error_0x0001"));

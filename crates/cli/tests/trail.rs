@@ -288,18 +288,7 @@ fn clean_tree_counts_match_the_generated_records() {
     }
     assert_eq!(got, e.groups);
     assert_eq!(r["groups_total"].as_u64(), Some(e.groups.len() as u64));
-    let days: BTreeMap<String, u64> = r["per_day"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["day"].as_str().unwrap().to_string(),
-                d["calls"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(days, e.days);
+    assert_eq!(per_day(&r), e.days);
 
     // Only TLS 1.3 callers: none are "legacy" at a 1.2 floor, but --tls-version selects them.
     let (code, r13) = run_json(&[dir.path().to_str().unwrap(), "--tls-version", "1.3"]);
@@ -819,7 +808,12 @@ fn days_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
         .iter()
         .map(|row| (key_string(&row[0]), row[1].as_u64().unwrap()))
         .collect();
-    let ours: BTreeMap<String, u64> = r["per_day"]
+    assert_eq!(sql, per_day(r), "per day for {extra:?}");
+}
+
+/// The report's legacy calls per day.
+fn per_day(r: &Value) -> BTreeMap<String, u64> {
+    r["per_day"]
         .as_array()
         .unwrap()
         .iter()
@@ -829,6 +823,5 @@ fn days_agree(r: &Value, rows: &[Vec<Value>], extra: &[&str]) {
                 d["calls"].as_u64().unwrap(),
             )
         })
-        .collect();
-    assert_eq!(sql, ours, "per day for {extra:?}");
+        .collect()
 }
