@@ -38,6 +38,8 @@ enum Command {
     Trail(cmd::trail::Args),
     /// Explain why a client and a server fail (or succeed) to negotiate TLS.
     Diagnose(cmd::diagnose::Args),
+    /// What changed between two scan reports (exit 1 when anything regressed).
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::CheckClient(a) => cmd::check_client::run(a),
         Command::Trail(a) => cmd::trail::run(a),
         Command::Diagnose(a) => cmd::diagnose::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -23,6 +23,7 @@
 pub mod cert;
 pub mod chains;
 pub mod clock;
+pub mod diff;
 pub mod engine;
 pub mod enumerate;
 pub mod error;

@@ -5,6 +5,7 @@ pub mod check_client;
 pub mod client_run;
 pub mod demo;
 pub mod diagnose;
+pub mod diff;
 pub mod policy;
 pub mod policy_gate;
 pub mod scan;
