@@ -80,3 +80,48 @@ fn tls_servers_are_never_read_as_sslv2() {
         assert!(t.protocols.iter().any(|p| p.accepted), "{t:?}");
     }
 }
+
+#[test]
+fn csv_has_a_row_per_version_and_suite_including_sslv2() {
+    let server = Sslv2Server::start(&[RC4_MD5], leaf_der());
+    let tls = Peer::openssl_s_server(
+        &[
+            "-tls1_2",
+            "-cipher",
+            "AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+        false,
+    );
+    let (code, out, err) = common::run(
+        &[
+            &["scan", "--csv"],
+            QUICK,
+            &[server.addr.as_str(), tls.addr.as_str()],
+        ]
+        .concat(),
+    );
+    assert!(code == 0 || code == 3, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("target,address,starttls,version,status,legacy,suite_code,suite_iana,suite_openssl,kx,bits,group,error")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 13), "{out}");
+    assert!(
+        rows.iter().any(|r| r[0] == server.addr
+            && r[3] == "SSLv2"
+            && r[4] == "accepted"
+            && r[7] == "SSL_CK_RC4_128_WITH_MD5"),
+        "{out}"
+    );
+    let tls12: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == tls.addr && r[3] == "TLSv1.2" && r[4] == "accepted")
+        .map(|r| r[7])
+        .collect();
+    assert_eq!(tls12.len(), 2, "{out}");
+    assert!(tls12.contains(&"TLS_RSA_WITH_AES_128_CBC_SHA"), "{out}");
+    let (code, _, err) = common::run(&["scan", "--csv", "--min-version", "1.2", &tls.addr]);
+    assert_eq!(code, 2, "{err}");
+}

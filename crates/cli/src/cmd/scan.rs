@@ -27,8 +27,12 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
     /// Print the report as JSON (schema tlsfloor.scan/v1, see docs/scan-json.md).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the report as CSV: one row per target, version and accepted suite (docs/scan.md).
+    /// Policy options cannot be combined with it (their verdicts are not CSV).
+    #[arg(long, conflicts_with_all = ["min_version", "policy", "policy_file", "identify"])]
+    pub csv: bool,
     /// Connect and answer timeout per probe, e.g. `5`, `5s`, `500ms`.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -250,7 +254,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     // With a policy and --json, the policy gate prints its own JSON verdicts.
-    if !(args.json && args.policy.is_set()) {
+    if args.csv {
+        print!("{}", output::scan_csv::render(&report));
+    } else if !(args.json && args.policy.is_set()) {
         print_report(&report, args.json)?;
     }
     let scan = scan_exit(&report);
