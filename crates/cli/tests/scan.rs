@@ -804,3 +804,29 @@ fn a_server_with_rsa_and_ecdsa_certificates_shows_both_chains() {
     assert_eq!(t.chains.len(), 1);
     assert_eq!(t.chains[0].certificates, t.certificates);
 }
+
+#[test]
+fn a_tls13_only_server_with_two_certificates_shows_both_chains() {
+    // TLS 1.3 encrypts the Certificate message and chooses by signature algorithm: one real
+    // handshake per family reads each chain.
+    let pki = Pki::shared();
+    let (ecert, ekey) = (
+        pki.ecdsa_cert.display().to_string(),
+        pki.ecdsa_key.display().to_string(),
+    );
+    let peer = Peer::openssl_s_server(&["-tls1_3", "-dcert", &ecert, "-dkey", &ekey], false);
+    let (report, code) = scan(&["--no-groups", &peer.addr]);
+    assert_eq!(code, 0);
+    let found: Vec<(String, String)> = report.targets[0]
+        .chains
+        .iter()
+        .map(|c| (c.auth.clone(), c.certificates[0].sha256.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("RSA".into(), fingerprint(&pki.rsa_cert)),
+            ("ECDSA".into(), fingerprint(&pki.ecdsa_cert)),
+        ]
+    );
+}

@@ -15,6 +15,7 @@ fn fetch_blocking(
     stream: TcpStream,
     sni: Option<&str>,
     deadline: Instant,
+    sigalgs: Option<&str>,
 ) -> Result<Vec<Vec<u8>>, String> {
     // RC4 and other old suites live in OpenSSL 3's legacy provider.
     tlsfloor_localtls::acceptor::load_legacy_algorithms();
@@ -26,6 +27,12 @@ fn fetch_blocking(
         .map_err(|e| e.to_string())?;
     b.set_cipher_list("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
         .map_err(|e| e.to_string())?;
+    if let Some(list) = sigalgs {
+        // One certificate family: TLS 1.3 only, these signature algorithms only.
+        b.set_min_proto_version(Some(openssl::ssl::SslVersion::TLS1_3))
+            .map_err(|e| e.to_string())?;
+        b.set_sigalgs_list(list).map_err(|e| e.to_string())?;
+    }
     let connector = b.build();
     let mut cfg = connector.configure().map_err(|e| e.to_string())?;
     cfg.set_verify_hostname(false);
@@ -54,6 +61,19 @@ pub async fn fetch_chain(
     sni: Option<String>,
     timeout: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
+    fetch_chain_signed(addr, link, sni, timeout, None).await
+}
+
+/// [`fetch_chain`] in TLS 1.3 offering only the signature algorithms `sigalgs` (an OpenSSL
+/// list such as `ecdsa_secp256r1_sha256:ed25519`), when given: the server must answer with
+/// the certificate of that family.
+pub async fn fetch_chain_signed(
+    addr: SocketAddr,
+    link: &Link,
+    sni: Option<String>,
+    timeout: Duration,
+    sigalgs: Option<&'static str>,
+) -> Result<Vec<Vec<u8>>, String> {
     let deadline = Instant::now() + timeout;
     let stream = net::open(
         addr,
@@ -67,7 +87,7 @@ pub async fn fetch_chain(
         .into_std()
         .and_then(|s| s.set_nonblocking(false).map(|()| s))
         .map_err(|e| format!("connection: {e}"))?;
-    tokio::task::spawn_blocking(move || fetch_blocking(stream, sni.as_deref(), deadline))
+    tokio::task::spawn_blocking(move || fetch_blocking(stream, sni.as_deref(), deadline, sigalgs))
         .await
         .map_err(|e| format!("internal error: {e}"))?
 }

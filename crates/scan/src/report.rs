@@ -195,7 +195,8 @@ impl TargetReport {
 /// One of the server's chains, as chosen by suites of one authentication family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainReport {
-    /// `RSA`, `ECDSA` or `DSS`: the suites that selected this chain.
+    /// `RSA`, `ECDSA` or `DSS`: the suites that selected this chain (TLS 1.3-only servers:
+    /// `RSA`, `ECDSA` or `EdDSA`, the signature algorithms that selected it).
     pub auth: String,
     /// The chain as sent, leaf first.
     pub certificates: Vec<CertificateSummary>,

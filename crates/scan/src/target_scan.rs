@@ -255,8 +255,12 @@ pub async fn scan_address(
             .iter()
             .rev()
             .find(|(v, s)| *v <= Version::Tls12 && !s.is_empty());
+        let tls13 = accepted.iter().any(|(v, _)| *v == Version::Tls13);
         match classic {
             Some((v, suites)) if opts.certificates => chains::by_family(&ctx, *v, suites).await,
+            None if opts.certificates && tls13 => {
+                chains::tls13_by_family(&ctx, target.sni.clone()).await
+            }
             _ => Vec::new(),
         }
     };
