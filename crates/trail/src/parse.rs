@@ -55,7 +55,7 @@ pub(crate) fn first_key_is_records(b: &[u8]) -> bool {
 /// input (a differential fuzz target checks it); the fast one is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
-    /// The index-based reader ([`crate::fast`]).
+    /// The index-based reader (`fast.rs`: a SIMD index of quotes and brackets).
     Fast,
     /// `serde_json` with borrowed fields (`TLSFLOOR_TRAIL_SERDE=1` selects it).
     Serde,
