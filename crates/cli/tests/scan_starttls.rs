@@ -147,3 +147,30 @@ fn dovecot_imap_and_pop3_accept_what_they_are_set_to_and_never_prove_a_refusal()
         );
     }
 }
+
+#[test]
+fn mariadb_over_the_ssl_request_accepts_the_suites_its_settings_allow() {
+    // MariaDB follows the client's order (Python's ssl prefers its own): versions and suite
+    // sets must match, not the order.
+    let db = Peer::mariadb("TLSv1.0,TLSv1.1,TLSv1.2", CIPHERS);
+    let direct = Peer::python_tls("direct", "1.0", "1.2", CIPHERS);
+    let (d, _) = scan(&["--no-groups", &direct.addr]);
+    let (m, _) = scan(&["--no-groups", &format!("mysql://{}", db.addr)]);
+    let (d, m) = (&d.targets[0], &m.targets[0]);
+    assert_eq!(m.starttls.as_deref(), Some("mysql"));
+    let sets = |t: &tlsfloor_scan::report::TargetReport| -> Vec<(String, VersionStatus, Vec<u16>)> {
+        t.protocols
+            .iter()
+            .map(|p| {
+                let mut s: Vec<u16> = p.suites.iter().map(|x| x.code).collect();
+                s.sort();
+                (p.version.name().to_string(), p.status(), s)
+            })
+            .collect()
+    };
+    assert_eq!(sets(m), sets(d), "mariadb {m:?}\ndirect {d:?}");
+    assert!(
+        m.is_complete(),
+        "MariaDB answers every refusal with an alert: {m:?}"
+    );
+}

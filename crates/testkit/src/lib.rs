@@ -542,6 +542,41 @@ impl Peer {
         (peer, pop3)
     }
 
+    /// MariaDB (Debian's `mariadb-server`) in a throwaway data directory on 127.0.0.1 with
+    /// the shared RSA leaf, the TLS versions `tls_versions` (MariaDB's list, e.g.
+    /// `"TLSv1.0,TLSv1.1,TLSv1.2"`) and the OpenSSL cipher string `ciphers`.
+    pub fn mariadb(tls_versions: &str, ciphers: &str) -> Peer {
+        require("mariadbd", "mariadb-server");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        run_checked(
+            Command::new("mariadb-install-db")
+                .args(["--no-defaults", "--user=root", "--skip-test-db"])
+                .arg(format!("--datadir={}", data.display())),
+            "mariadb-install-db",
+        );
+        let pki = Pki::shared();
+        let port = free_port();
+        let mut cmd = Command::new("mariadbd");
+        cmd.arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--user=root",
+                "--bind-address=127.0.0.1",
+                "--skip-grant-tables",
+            ])
+            .arg(format!("--port={port}"))
+            .arg(format!("--socket={}", dir.path().join("sock").display()))
+            .arg(format!("--ssl-cert={}", pki.rsa_cert.display()))
+            .arg(format!("--ssl-key={}", pki.rsa_key.display()))
+            .arg(format!("--tls-version={tls_versions}"))
+            .arg(format!("--ssl-cipher={ciphers}"));
+        let mut peer =
+            Peer::spawn_command(cmd, SocketAddr::from(([127, 0, 0, 1], port)), "mariadbd");
+        peer.keep = Some(dir);
+        peer
+    }
+
     /// A Python `ssl` peer (peers/py_tls_peer.py) with the shared RSA leaf: `mode` is
     /// `direct` (TLS from the first byte) or `smtp` (aiosmtpd offering STARTTLS), serving TLS
     /// `min`..=`max` (`"1.0"`…`"1.3"`) with the OpenSSL cipher string `ciphers`; or
