@@ -108,7 +108,7 @@ fn dovecot_imap_and_pop3_accept_what_they_are_set_to_and_never_prove_a_refusal()
     let (d, _) = scan(&["--no-groups", &direct.addr]);
     let d = &d.targets[0];
     let pop3 = format!("pop3://127.0.0.1:{pop3_port}");
-    let quick = ["--no-groups", "--retries", "0", "--timeout", "2s"];
+    let quick = ["--no-groups"];
     for target in [format!("imap://{}", imap.addr), pop3] {
         let (r, code) = scan(&[&quick[..], &[target.as_str()]].concat());
         let t = &r.targets[0];

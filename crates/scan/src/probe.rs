@@ -256,6 +256,8 @@ impl Ctx {
                 | ErrorCode::StarttlsUnsupported
                 | ErrorCode::Deadline => 0,
                 ErrorCode::Malformed | ErrorCode::UnexpectedAlert => retries.min(1),
+                // Behind a completed upgrade a silent close is the server's way of refusing.
+                ErrorCode::Closed if self.link.starttls.is_some() => retries.min(1),
                 _ => retries,
             };
             if attempt >= allowed || !self.take_retry() {
@@ -302,6 +304,10 @@ impl Ctx {
             q.need,
         )
         .await;
+        // A close after the server completed an in-band upgrade is its TLS layer ending the
+        // handshake without an alert (Dovecot does this): still unknown, but not congestion.
+        let closed_after_upgrade =
+            self.link.starttls.is_some() && matches!(answer, Ok(net::Answer::Closed));
         let outcome = match answer {
             Err(e) if deadline == self.limits.deadline && e.code == ErrorCode::Timeout => {
                 Outcome::Unknown(deadline_error())
@@ -309,7 +315,12 @@ impl Ctx {
             Err(e) => Outcome::Unknown(e),
             Ok(a) => classify(q.version, q.suites, a),
         };
-        self.pacer.finish(slot, pacing_signal(&outcome));
+        let signal = if closed_after_upgrade {
+            Signal::Answered
+        } else {
+            pacing_signal(&outcome)
+        };
+        self.pacer.finish(slot, signal);
         outcome
     }
 }
