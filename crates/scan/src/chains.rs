@@ -34,19 +34,7 @@ pub async fn by_family(ctx: &Ctx, v: Version, accepted: &[u16]) -> Vec<ChainRepo
         let Some(der) = flight.certificates else {
             continue;
         };
-        let (certificates, _, _) = summarize_chain(&der, unix_now());
-        let leaf = certificates.first().map(|c| c.sha256.clone());
-        if leaf.is_none()
-            || out
-                .iter()
-                .any(|c| c.certificates.first().map(|x| &x.sha256) == leaf.as_ref())
-        {
-            continue;
-        }
-        out.push(ChainReport {
-            auth: family.to_string(),
-            certificates,
-        });
+        push_distinct(&mut out, family, &der);
     }
     out
 }
@@ -84,19 +72,26 @@ pub async fn tls13_by_family(ctx: &Ctx, sni: Option<String>) -> Vec<ChainReport>
         let Ok(der) = got else {
             continue;
         };
-        let (certificates, _, _) = summarize_chain(&der, unix_now());
-        let leaf = certificates.first().map(|c| c.sha256.clone());
-        if leaf.is_none()
-            || out
-                .iter()
-                .any(|c| c.certificates.first().map(|x| &x.sha256) == leaf.as_ref())
-        {
-            continue;
-        }
-        out.push(ChainReport {
-            auth: family.to_string(),
-            certificates,
-        });
+        push_distinct(&mut out, family, &der);
     }
     out
+}
+
+/// Adds the chain `der` read for `family` unless its leaf is already listed (one chain per
+/// distinct leaf) or it has none.
+fn push_distinct(out: &mut Vec<ChainReport>, family: &str, der: &[Vec<u8>]) {
+    let (certificates, _, _) = summarize_chain(der, unix_now());
+    let Some(leaf) = certificates.first().map(|c| &c.sha256) else {
+        return;
+    };
+    if out
+        .iter()
+        .any(|c| c.certificates.first().map(|x| &x.sha256) == Some(leaf))
+    {
+        return;
+    }
+    out.push(ChainReport {
+        auth: family.to_string(),
+        certificates,
+    });
 }

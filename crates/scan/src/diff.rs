@@ -102,7 +102,7 @@ fn status_name(s: Option<VersionStatus>) -> &'static str {
 
 /// True for suites no floor allows at any version.
 fn weak_suite(name: &str) -> bool {
-    ["NULL", "anon", "EXPORT", "RC4", "DES", "_EXPORT"]
+    ["NULL", "anon", "EXPORT", "RC4", "DES"]
         .iter()
         .any(|w| name.contains(w))
 }
