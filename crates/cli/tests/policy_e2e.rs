@@ -178,8 +178,9 @@ fn exact_matches(scan_json: &str) -> Vec<String> {
 
 #[test]
 fn tls13_only_policies_are_told_apart_by_their_suites() {
-    // CloudFront TLSv1.3_2025 allows the two AES-GCM suites; API Gateway's
-    // SecurityPolicy_TLS13_1_3_2025_09 and ELB TLS13-1-3-2021-06 add ChaCha20.
+    // ELB TLS13-1-3-FIPS-2023-04 allows the two AES-GCM suites; API Gateway's
+    // SecurityPolicy_TLS13_1_3_2025_09, ELB TLS13-1-3-2021-06 and CloudFront TLSv1.3_2025 (as
+    // s2n-tls serves it) add ChaCha20.
     let aes_only = Peer::openssl_s_server(
         &[
             "-tls1_3",
@@ -192,13 +193,15 @@ fn tls13_only_policies_are_told_apart_by_their_suites() {
     assert_eq!(code, 0, "scan failed: {err}");
     let exact = exact_matches(&json);
     assert!(
-        exact.iter().any(|p| p == "cloudfront/TLSv1.3_2025"),
+        exact
+            .iter()
+            .any(|p| p == "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04"),
         "{exact:?}"
     );
     assert!(
-        !exact
-            .iter()
-            .any(|p| p == "apigw/SecurityPolicy_TLS13_1_3_2025_09"),
+        !exact.iter().any(
+            |p| p == "apigw/SecurityPolicy_TLS13_1_3_2025_09" || p == "cloudfront/TLSv1.3_2025"
+        ),
         "{exact:?}"
     );
 
@@ -214,7 +217,9 @@ fn tls13_only_policies_are_told_apart_by_their_suites() {
         "{exact:?}"
     );
     assert!(
-        !exact.iter().any(|p| p == "cloudfront/TLSv1.3_2025"),
+        !exact
+            .iter()
+            .any(|p| p == "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04"),
         "{exact:?}"
     );
 }

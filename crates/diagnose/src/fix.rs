@@ -99,6 +99,13 @@ pub fn suggest(
         Failure::CertificateMismatch { version, suites } => {
             cert_fixes(server, *version, suites, &mut fixes)
         }
+        Failure::InappropriateFallback { server_max, .. } => {
+            fixes.client.push(format!(
+                "connect with {} first: the client fell back after a failed attempt (find why \
+                 that attempt failed), and fallback retries with the SCSV are refused by design",
+                crate::model::version_label(*server_max)
+            ));
+        }
         Failure::NoSignatureAlgorithm { version } => {
             let scheme = match server.cert_keys.first() {
                 Some(CertKey::Ecdsa { .. }) => "ecdsa_secp256r1_sha256",

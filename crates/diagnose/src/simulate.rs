@@ -114,6 +114,15 @@ pub enum Failure {
         /// The shared suites.
         suites: Vec<u16>,
     },
+    /// The client sent TLS_FALLBACK_SCSV (it is retrying below its best version) and the
+    /// server supports a higher version than the one negotiated: RFC 7507 makes the server
+    /// abort with inappropriate_fallback (OpenSSL and s2n-tls both do).
+    InappropriateFallback {
+        /// The version the hello would negotiate.
+        version: Version,
+        /// The server's highest version.
+        server_max: Version,
+    },
     /// The client offers no signature algorithm for any certificate of the server.
     NoSignatureAlgorithm {
         /// The version negotiated.
@@ -137,6 +146,7 @@ impl Failure {
             Failure::NoCommonGroup { .. } => "no_common_group",
             Failure::CertificateMismatch { .. } => "certificate_mismatch",
             Failure::NoSignatureAlgorithm { .. } => "no_signature_algorithm",
+            Failure::InappropriateFallback { .. } => "inappropriate_fallback",
             Failure::NoUsableSuite { .. } => "no_usable_suite",
         }
     }
@@ -149,6 +159,7 @@ impl Failure {
             | Failure::NoCommonGroup { version, .. }
             | Failure::CertificateMismatch { version, .. }
             | Failure::NoSignatureAlgorithm { version }
+            | Failure::InappropriateFallback { version, .. }
             | Failure::NoUsableSuite { version, .. } => Some(*version),
         }
     }
@@ -207,6 +218,15 @@ impl Failure {
                 suite_list(suites),
                 needed_keys(suites),
                 cert_list(&server.cert_keys)
+            ),
+            Failure::InappropriateFallback {
+                version,
+                server_max,
+            } => format!(
+                "inappropriate_fallback: the client sent TLS_FALLBACK_SCSV (a retry below its best \
+                 version) in a {} hello, and {who} supports {}",
+                version_label(*version),
+                version_label(*server_max)
             ),
             Failure::NoSignatureAlgorithm { version } => format!(
                 "no signature algorithm in common at {}: client offers {}, {who} has {}",
@@ -337,7 +357,25 @@ pub fn simulate(client: &ClientOffer, server: &ServerConfig) -> Verdict {
         Ok(v) => v,
         Err(f) => return Verdict::Failure(f),
     };
+    if let Some(f) = fallback_refusal(client, server, version) {
+        return Verdict::Failure(f);
+    }
     choose_suite(client, server, version)
+}
+
+/// RFC 7507: a hello with TLS_FALLBACK_SCSV below the server's highest version is refused.
+fn fallback_refusal(
+    client: &ClientOffer,
+    server: &ServerConfig,
+    version: Version,
+) -> Option<Failure> {
+    let server_max = server.versions.iter().copied().max()?;
+    (client.suites.contains(&suites::TLS_FALLBACK_SCSV) && version < server_max).then_some(
+        Failure::InappropriateFallback {
+            version,
+            server_max,
+        },
+    )
 }
 
 /// The version the server picks, or why none.

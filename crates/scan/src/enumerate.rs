@@ -94,15 +94,55 @@ fn chunks(codes: &[u16], max: usize) -> Vec<Vec<u16>> {
     codes.chunks(size).map(<[u16]>::to_vec).collect()
 }
 
+/// What a control hello (an alerted offer plus a suite the server accepted) proved.
+enum Control {
+    /// The control suite was chosen: the server serves this hello shape, so the alert
+    /// refused the offer's suites.
+    Refused,
+    /// A suite of the offer was chosen after all: enumeration goes on from this answer.
+    Picked(Outcome),
+    /// Nothing proven: the offer must be split.
+    Unproven,
+}
+
+/// After `offer` drew an unspecific alert (close_notify, internal_error, …) at `v`: asks the
+/// same hello with `control`, a suite the server accepted at `v`, appended. One question
+/// instead of splitting the offer down to single suites, for servers such as s2n-tls that
+/// end every failed handshake with the same alert.
+async fn control_check(
+    ctx: &Ctx,
+    v: Version,
+    shape: Shape,
+    offer: &[u16],
+    control: Option<u16>,
+) -> Control {
+    let Some(control) = control.filter(|c| !offer.contains(c)) else {
+        return Control::Unproven;
+    };
+    let mut with = offer.to_vec();
+    with.push(control);
+    let q = Question {
+        shape,
+        ..Question::new(v, &with)
+    };
+    match ctx.ask_q(&q, ctx.retries()).await {
+        Outcome::Picked { suite, .. } if suite == control => Control::Refused,
+        o @ Outcome::Picked { .. } => Control::Picked(o),
+        _ => Control::Unproven,
+    }
+}
+
 /// Enumerates `offer` at `v`: offer, remove the pick, repeat until refusal; an offer whose
 /// answer stays indeterminate is split (single suites go to the minimal shape) while
-/// `budget` lasts. `first` is the answer to the first offer when the caller already has it.
+/// `budget` lasts. `first` is the answer to the first offer when the caller already has it;
+/// `control` a suite the server accepted at `v`, for [`control_check`].
 async fn enumerate_part(
     ctx: Arc<Ctx>,
     v: Version,
     plan: Plan,
     offer: Vec<u16>,
     first: Option<Outcome>,
+    control: Option<u16>,
     budget: Arc<AtomicU32>,
 ) -> PartResult {
     let mut res = PartResult {
@@ -141,6 +181,19 @@ async fn enumerate_part(
                     break;
                 }
                 Outcome::Alerted(_, name) => {
+                    let known = control.or(res.picks.first().map(|p| p.suite));
+                    match control_check(&ctx, v, shape, &offer, known).await {
+                        Control::Refused => {
+                            res.refusal.get_or_insert_with(|| name.to_string());
+                            break;
+                        }
+                        Control::Picked(o) => {
+                            res.clean = false;
+                            pending = Some(o);
+                            continue;
+                        }
+                        Control::Unproven => {}
+                    }
                     res.clean = false;
                     match tolerance::split_offer(&offer) {
                         Some((a, b)) if take_budget(&budget, 2) => {
@@ -322,6 +375,10 @@ pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> Vers
 
     // Every chunk is enumerated by its own task, in parallel (bounded by the pacer).
     let budget = Arc::new(AtomicU32::new(SPLIT_BUDGET));
+    let control = match &first {
+        Some(Outcome::Picked { suite, .. }) => Some(*suite),
+        _ => None,
+    };
     let mut first = first;
     let handles: Vec<_> = plan_chunks(&all, plan.max_suites)
         .into_iter()
@@ -332,6 +389,7 @@ pub async fn probe_version(ctx: Arc<Ctx>, v: Version, with_groups: bool) -> Vers
                 plan,
                 part,
                 first.take(),
+                control,
                 Arc::clone(&budget),
             );
             tokio::spawn(task)

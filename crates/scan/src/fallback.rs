@@ -1,5 +1,6 @@
 //! TLS_FALLBACK_SCSV (RFC 7507): offer the second-highest accepted version with the SCSV; a
-//! server that honours it answers inappropriate_fallback. No definitive answer: `unknown`.
+//! server that honours it answers inappropriate_fallback, or an unspecific alert where the
+//! same hello without the SCSV is accepted. No definitive answer: `unknown`.
 
 use crate::net::Need;
 use crate::probe::{Ctx, Outcome, Refusal, ALERT_INAPPROPRIATE_FALLBACK};
@@ -23,8 +24,14 @@ pub async fn check(ctx: &Ctx, accepted: &[(Version, Vec<u16>)]) -> FallbackScsv 
             FallbackScsv::Supported
         }
         Outcome::Picked { .. } => FallbackScsv::NotSupported,
+        // An unspecific alert (s2n-tls ends a detected fallback with close_notify) is the
+        // SCSV's doing when the same hello without it is answered.
+        Outcome::Alerted(..) => match ctx.ask(*lower, suites, None, Need::Hello).await {
+            Outcome::Picked { .. } => FallbackScsv::Supported,
+            _ => FallbackScsv::Unknown,
+        },
         // Another refusal of suites the server accepted at this version proves nothing
         // about the SCSV either.
-        Outcome::Refused(_) | Outcome::Alerted(..) | Outcome::Unknown(_) => FallbackScsv::Unknown,
+        Outcome::Refused(_) | Outcome::Unknown(_) => FallbackScsv::Unknown,
     }
 }

@@ -431,10 +431,10 @@ pub fn classify(v: Version, offered: &[u16], answer: Answer) -> Outcome {
                 "the server answered unrecognized_name: it does not serve this SNI (try --sni NAME)",
             ))
         }
-        Answer::Alert(a) if a.description == 0 => Outcome::Unknown(probe_error(
-            ErrorCode::UnexpectedAlert,
-            "the server answered close_notify: it ended the connection without a reason",
-        )),
+        // close_notify before any ServerHello: the TLS stack read the hello and ended the
+        // connection without a reason. s2n-tls (the library behind AWS load balancers) answers
+        // every failed handshake this way. Like any unspecific alert it counts as a refusal
+        // only once a control hello of the same shape is answered (see `enumerate`).
         Answer::Alert(a) => Outcome::Alerted(a.description, a.description_name()),
         Answer::Hello(f) => match hello_version(v, &f) {
             Err(msg) => violation(msg),
@@ -511,10 +511,10 @@ mod tests {
                 "{d}"
             );
         }
-        assert_eq!(
-            code(&classify(Version::Tls12, &[1], alert(0))),
-            Some(ErrorCode::UnexpectedAlert)
-        );
+        assert!(matches!(
+            classify(Version::Tls12, &[1], alert(0)),
+            Outcome::Alerted(0, "close_notify")
+        ));
         assert_eq!(
             code(&classify(Version::Tls12, &[1], alert(112))),
             Some(ErrorCode::SniRequired)

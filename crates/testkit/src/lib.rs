@@ -8,6 +8,8 @@
 //! 0.0.0.0 or :: into 127.0.0.1 or ::1. [`listening_addresses`] lets a test prove it.
 
 pub mod frontend;
+#[cfg(feature = "s2n")]
+pub mod s2n_server;
 pub mod sslv2_server;
 
 use std::io::Read;

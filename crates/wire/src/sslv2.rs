@@ -95,11 +95,13 @@ pub enum AnswerError {
 pub fn parse_answer(b: &[u8]) -> Result<Answer, AnswerError> {
     let first = *b.first().ok_or(AnswerError::Incomplete)?;
     if first == 0x15 || first == 0x16 {
-        // A TLS record: 5-byte header, version 3.x.
+        // A TLS record: 5-byte header, version 3.x. s2n-tls answers with an alert whose record
+        // version echoes the hello's 0x0002, with the usual 2-byte alert body.
         if b.len() < 5 {
             return Err(AnswerError::Incomplete);
         }
-        if b[1] != 3 {
+        let sslv2_echo = first == 0x15 && b[1..5] == [0, 2, 0, 2];
+        if b[1] != 3 && !sslv2_echo {
             return Err(AnswerError::Garbage(
                 "a record with a version that is not 3.x",
             ));
@@ -227,6 +229,17 @@ mod tests {
             parse_answer(&[0x15, 3, 3, 0, 2, 2, 70]),
             Ok(Answer::TlsAlert(70))
         );
+        // What s2n-tls answers: the alert in a record that echoes version 0x0002.
+        assert_eq!(
+            parse_answer(&[0x15, 0, 2, 0, 2, 2, 70]),
+            Ok(Answer::TlsAlert(70))
+        );
+        for other in [[0x15, 0, 2, 0, 9], [0x16, 0, 2, 0, 2], [0x15, 2, 0, 0, 2]] {
+            assert!(
+                matches!(parse_answer(&other), Err(AnswerError::Garbage(_))),
+                "{other:?}"
+            );
+        }
         assert_eq!(parse_answer(&[0x16, 3, 1, 0, 40]), Ok(Answer::TlsHandshake));
         assert_eq!(parse_answer(&[0x80, 3, 0, 0, 1]), Ok(Answer::Sslv2Error(1)));
         assert!(matches!(
