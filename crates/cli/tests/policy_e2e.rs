@@ -223,3 +223,53 @@ fn tls13_only_policies_are_told_apart_by_their_suites() {
         "{exact:?}"
     );
 }
+
+#[test]
+fn closest_policies_count_exactly_the_differences_they_list() {
+    // ELBSecurityPolicy-2016-08's suites at TLS 1.0 and 1.2 but not 1.1: a near miss whose
+    // nearest policies each differ by a whole version (one line, several suites).
+    let policy = tlsfloor_policy::find_builtin("ELBSecurityPolicy-2016-08").unwrap();
+    let names: Vec<&str> = policy
+        .ciphers
+        .iter()
+        .flatten()
+        .filter_map(|s| s.openssl.as_deref())
+        .collect();
+    let ciphers = format!("{}:@SECLEVEL=0", names.join(":"));
+    let peer = Peer::openssl_s_server(
+        &[
+            "-no_tls1_1",
+            "-no_tls1_3",
+            "-serverpref",
+            "-cipher",
+            &ciphers,
+        ],
+        false,
+    );
+    let (code, json, err) = run(&["scan", "--json", &peer.addr]);
+    assert_eq!(code, 0, "scan failed: {err}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scan.json");
+    std::fs::write(&file, json).unwrap();
+    let (_, out, err) = run(&["check", file.to_str().unwrap(), "--identify"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let mut checked = 0;
+    for (i, l) in lines.iter().enumerate() {
+        // "    POLICY (FAMILY), N difference(s)[ note]"
+        let Some((head, _)) = l.split_once(" difference(s)") else {
+            continue;
+        };
+        let n: usize = head
+            .rsplit(", ")
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {l:?}"));
+        let listed = lines[i + 1..]
+            .iter()
+            .take_while(|x| x.starts_with("      "))
+            .count();
+        assert_eq!(n, listed, "{l}\n{out}{err}");
+        checked += 1;
+    }
+    assert!(checked > 0, "no closest policy listed: {out}{err}");
+}

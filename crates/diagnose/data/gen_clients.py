@@ -141,6 +141,9 @@ def profile(pid, name, source, hello_hex, lo, hi, note=""):
          "sig_algs": d["sig_algs"], "sni": d["sni"], "hello_hex": hello_hex}
     if note:
         p["note"] = note
+    if re.search(r"OpenSSL[ /]3\.", source):
+        # OpenSSL 3 clients run at security level 1 by default: no SHA-1/MD5 signatures.
+        p["openssl_security_level"] = 1
     return p
 
 

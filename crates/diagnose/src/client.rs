@@ -58,6 +58,7 @@ pub fn from_client_hello(
     let supported = hello.supported_versions.as_ref().map(|v| strip_grease(v));
     let versions = versions_from(supported.as_deref(), hello.legacy_version)?;
     let has_sigalgs = hello.extensions.iter().any(|e| e.code == 13);
+    let min_version_known = supported.is_some();
     Ok(ClientOffer {
         id: id.to_string(),
         name: name.to_string(),
@@ -72,6 +73,8 @@ pub fn from_client_hello(
         }),
         sni: hello.sni.is_some(),
         source: "captured ClientHello".to_string(),
+        min_version_known,
+        openssl_security_level: None,
     })
 }
 
@@ -170,6 +173,9 @@ pub fn from_ja3(text: &str) -> Result<ClientOffer, DiagnoseError> {
         sig_algs: None,
         sni: extensions.contains(&0),
         source: format!("JA3 string {t}"),
+        // JA3 keeps the extension list, not supported_versions' contents.
+        min_version_known: false,
+        openssl_security_level: None,
     })
 }
 
@@ -213,6 +219,7 @@ pub fn from_trap_line(line: &str) -> Result<ClientOffer, DiagnoseError> {
                 .filter_map(|x| x.as_str().and_then(parse_version))
                 .collect()
         });
+    let min_version_known = supported.as_ref().is_some_and(|l| !l.is_empty());
     let versions = match supported {
         Some(mut list) if !list.is_empty() => {
             list.sort();
@@ -247,5 +254,7 @@ pub fn from_trap_line(line: &str) -> Result<ClientOffer, DiagnoseError> {
         }),
         sni: offer.get("sni").is_some_and(|s| !s.is_null()),
         source: format!("tlsfloor trap record from {peer}"),
+        min_version_known,
+        openssl_security_level: None,
     })
 }

@@ -1,8 +1,9 @@
 //! The smallest fix on each side of a failed negotiation.
 //!
 //! Server side: when the server is a named policy, the most restrictive policy of the same
-//! family that accepts the client (newest minimum version first, then TLS 1.3 support, then
-//! the fewest allowed suites), with what it would negotiate; otherwise, and in addition, a
+//! family and flavor (FIPS stays FIPS, a non-FIPS listener gets no FIPS or RFC 9151/CNSA
+//! policy, PQ prefers PQ) that accepts the client (newest minimum version first, then TLS 1.3
+//! support, then the fewest allowed suites, then the newest), with what it would negotiate; otherwise, and in addition, a
 //! concrete setting to change. Client side: the setting to change, with a client-specific
 //! hint for built-in profiles.
 
@@ -46,22 +47,67 @@ fn strictness(p: &Policy) -> (Option<Version>, bool, Reverse<usize>) {
     (min, tls13, Reverse(n))
 }
 
-/// The most restrictive policy of `family` among `policies` under which `client` succeeds.
+/// What kind of policy an id names: FIPS, post-quantum, or a special-purpose suite-B style
+/// one (RFC 9151 / CNSA 2.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flavor {
+    fips: bool,
+    pq: bool,
+    special: bool,
+}
+
+impl Flavor {
+    fn of(id: &str) -> Flavor {
+        Flavor {
+            fips: id.contains("FIPS"),
+            pq: id.contains("-PQ-"),
+            special: id.contains("RFC9151") || id.contains("CNSA"),
+        }
+    }
+
+    /// True when a listener of this flavor may be moved to `other`: FIPS stays FIPS (and
+    /// non-FIPS stays non-FIPS), and special-purpose policies are suggested only for one.
+    fn allows(self, other: Flavor) -> bool {
+        self.fips == other.fips && (self.special || !other.special)
+    }
+}
+
+/// The date an AWS policy id ends with (`2025-09` → 202509), 0 when none: among equally
+/// small fixes the newest is the one AWS currently recommends.
+fn policy_date(id: &str) -> u32 {
+    let tail: Vec<&str> = id.rsplitn(3, '-').take(2).collect();
+    match tail.as_slice() {
+        [month, year] => format!("{year}{month}").parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The most restrictive policy of `family` among `policies` under which `client` succeeds,
+/// of the same flavor as the server's current policy `current` (FIPS stays FIPS, PQ prefers
+/// PQ); ties go to the newest policy.
 pub fn best_policy(
     client: &ClientOffer,
     family: &str,
+    current: &str,
     cert_keys: &[CertKey],
     policies: &[Policy],
 ) -> Option<PolicySuggestion> {
+    let here = Flavor::of(current);
     let mut ok: Vec<(&Policy, Negotiated)> = policies
         .iter()
-        .filter(|p| p.family == family)
+        .filter(|p| p.family == family && here.allows(Flavor::of(&p.id)))
         .filter_map(|p| match simulate(client, &from_policy(p, cert_keys)) {
             Verdict::Success(n) => Some((p, n)),
             Verdict::Failure(_) => None,
         })
         .collect();
-    ok.sort_by_key(|(p, _)| Reverse(strictness(p)));
+    ok.sort_by_key(|(p, _)| {
+        (
+            Reverse(strictness(p)),
+            Flavor::of(&p.id).pq != here.pq,
+            Reverse(policy_date(&p.id)),
+        )
+    });
     ok.into_iter().next().map(|(p, n)| PolicySuggestion {
         policy: p.id.clone(),
         negotiated: n,
@@ -77,7 +123,7 @@ pub fn suggest(
 ) -> Fixes {
     let mut fixes = Fixes::default();
     if let Some(family) = &server.family {
-        if let Some(s) = best_policy(client, family, &server.cert_keys, policies) {
+        if let Some(s) = best_policy(client, family, &server.id, &server.cert_keys, policies) {
             fixes.server.push(format!(
                 "switch to {} (the most restrictive {family} policy that accepts this client; \
                  it would negotiate {} {})",
@@ -98,6 +144,16 @@ pub fn suggest(
         Failure::NoCommonGroup { .. } => group_fixes(client, server, &mut fixes),
         Failure::CertificateMismatch { version, suites } => {
             cert_fixes(server, *version, suites, &mut fixes)
+        }
+        Failure::CertificateCurve { needs, .. } => {
+            let curve = crate::model::group_label(*needs);
+            fixes.client.push(format!(
+                "offer {curve} in supported_groups (the server's ECDSA certificate is on it)"
+            ));
+            fixes.server.push(format!(
+                "add an RSA certificate, or an ECDSA certificate on a curve the client offers \
+                 (the current one needs {curve})"
+            ));
         }
         Failure::InappropriateFallback { server_max, .. } => {
             fixes.client.push(format!(

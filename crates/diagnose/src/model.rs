@@ -27,6 +27,13 @@ pub struct ClientOffer {
     pub sni: bool,
     /// Where the description comes from (capture, documentation, derivation, …).
     pub source: String,
+    /// True when the offer shows the client's oldest version: supported_versions lists it, or
+    /// the profile documents it. A hello without supported_versions shows only the maximum.
+    pub min_version_known: bool,
+    /// The OpenSSL security level of an OpenSSL 3 client (1 by default): at level 1 it
+    /// refuses SHA-1 and MD5-SHA1 signatures, so a signed (EC)DHE key exchange fails at TLS
+    /// 1.0/1.1 while RSA key transport works. `None` for other clients.
+    pub openssl_security_level: Option<u8>,
 }
 
 impl ClientOffer {

@@ -36,6 +36,8 @@ struct Entry {
     hello_hex: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    openssl_security_level: Option<u8>,
 }
 
 /// One built-in client profile: the offer plus its provenance.
@@ -80,6 +82,8 @@ fn load() -> Result<Vec<Profile>, DiagnoseError> {
                 sig_algs: Some(e.sig_algs),
                 sni: e.sni,
                 source: e.source,
+                min_version_known: true,
+                openssl_security_level: e.openssl_security_level,
             },
             hello_hex: e.hello_hex,
             note: e.note.filter(|n| !n.is_empty()),

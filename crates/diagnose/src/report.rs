@@ -1,7 +1,7 @@
 //! JSON output of `tlsfloor diagnose --json` (schema `tlsfloor.diagnose/v1`, docs/diagnose.md).
 
 use crate::fix::{suggest, Fixes};
-use crate::model::{group_label, CertKey, ClientOffer, ServerConfig};
+use crate::model::{group_label, version_label, CertKey, ClientOffer, ServerConfig};
 use crate::simulate::{simulate, Verdict};
 use serde::Serialize;
 use tlsfloor_policy::Policy;
@@ -132,7 +132,8 @@ pub struct NegotiatedOut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureOut {
     /// Stable code: `no_common_protocol`, `no_common_suite`, `no_common_group`,
-    /// `certificate_mismatch`, `no_signature_algorithm`, `no_usable_suite`.
+    /// `certificate_mismatch`, `certificate_curve`, `no_signature_algorithm`,
+    /// `inappropriate_fallback`, `no_usable_suite`.
     pub code: String,
     /// The exact reason, one sentence.
     pub message: String,
@@ -143,8 +144,11 @@ pub struct FailureOut {
 /// One client's outcome against one server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
-    /// `success` or `failure`.
+    /// `success`, `failure`, or `depends` (the handshake works only if the client accepts a
+    /// version below its maximum, and the offer does not show its minimum: see `caveat`).
     pub result: String,
+    /// Why the result is `depends`.
+    pub caveat: Option<String>,
     /// Set on success.
     pub negotiated: Option<NegotiatedOut>,
     /// Set on failure.
@@ -157,7 +161,12 @@ impl Outcome {
         let v = simulate(client, server);
         let out = match &v {
             Verdict::Success(n) => Outcome {
-                result: "success".into(),
+                result: if min_version_caveat(client, n.version).is_some() {
+                    "depends".into()
+                } else {
+                    "success".into()
+                },
+                caveat: min_version_caveat(client, n.version),
                 negotiated: Some(NegotiatedOut {
                     version: n.version,
                     suite: SuiteRef::new(n.suite),
@@ -169,6 +178,7 @@ impl Outcome {
             },
             Verdict::Failure(f) => Outcome {
                 result: "failure".into(),
+                caveat: None,
                 negotiated: None,
                 failure: Some(FailureOut {
                     code: f.code().into(),
@@ -179,6 +189,22 @@ impl Outcome {
         };
         (v, out)
     }
+}
+
+/// Why a success at `version` is not certain: the offer hides the client's minimum and the
+/// server would answer below the client's maximum.
+fn min_version_caveat(client: &ClientOffer, version: Version) -> Option<String> {
+    let max = client.max_version()?;
+    (!client.min_version_known && version < max).then(|| {
+        format!(
+            "the server would answer {}, below the client's maximum {}; the ClientHello does not \
+             show the client's minimum version, so whether it accepts {} is unknown (test the \
+             client itself with `tlsfloor check-client`)",
+            version_label(version),
+            version_label(max),
+            version_label(version)
+        )
+    })
 }
 
 /// `tlsfloor diagnose --client X --server Y --json`.
@@ -217,9 +243,10 @@ impl Diagnosis {
         }
     }
 
-    /// True when the handshake would succeed.
+    /// True when the handshake would succeed (and does not depend on the client's unseen
+    /// minimum version).
     pub fn succeeded(&self) -> bool {
-        self.outcome.negotiated.is_some()
+        self.outcome.result == "success"
     }
 }
 

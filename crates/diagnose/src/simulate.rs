@@ -54,6 +54,19 @@ pub enum Rejection {
     },
     /// The client offers no signature algorithm the server's certificate can sign with.
     NoSignatureAlgorithm,
+    /// An ECDSA certificate's curve is not among the groups the client lists (RFC 8422 §5.1).
+    CertificateCurve {
+        /// The curve of the server's ECDSA certificate.
+        needs: u16,
+        /// The groups the client lists.
+        offered: Vec<u16>,
+    },
+    /// An OpenSSL 3 client at security level 1 refuses the SHA-1/MD5-SHA1 signature of a
+    /// TLS 1.0/1.1 (EC)DHE key exchange.
+    LegacySignature {
+        /// The client's OpenSSL security level.
+        level: u8,
+    },
     /// DHE needs DH parameters the server does not have.
     NoDhParams,
     /// The key exchange is one the simulated server never uses (PSK, SRP, static DH, …).
@@ -73,6 +86,17 @@ impl fmt::Display for Rejection {
             Rejection::NoSignatureAlgorithm => {
                 f.write_str("client offers no signature algorithm for the certificate")
             }
+            Rejection::CertificateCurve { needs, offered } => write!(
+                f,
+                "certificate needs {}; client offers {}",
+                group_label(*needs),
+                group_list(offered)
+            ),
+            Rejection::LegacySignature { level } => write!(
+                f,
+                "the client's OpenSSL security level {level} refuses the SHA-1/MD5 signature of \
+                 a TLS 1.0/1.1 key exchange"
+            ),
             Rejection::NoDhParams => f.write_str("server has no DH parameters"),
             Rejection::UnsupportedKeyExchange { kx } => {
                 write!(f, "key exchange {kx} is not used by the server")
@@ -123,6 +147,14 @@ pub enum Failure {
         /// The server's highest version.
         server_max: Version,
     },
+    /// The suites in common need the server's ECDSA certificate, whose curve the client does
+    /// not list (the RSA ones, if any, an RSA certificate the server lacks).
+    CertificateCurve {
+        /// The version negotiated.
+        version: Version,
+        /// The certificate's curve.
+        needs: u16,
+    },
     /// The client offers no signature algorithm for any certificate of the server.
     NoSignatureAlgorithm {
         /// The version negotiated.
@@ -147,6 +179,7 @@ impl Failure {
             Failure::CertificateMismatch { .. } => "certificate_mismatch",
             Failure::NoSignatureAlgorithm { .. } => "no_signature_algorithm",
             Failure::InappropriateFallback { .. } => "inappropriate_fallback",
+            Failure::CertificateCurve { .. } => "certificate_curve",
             Failure::NoUsableSuite { .. } => "no_usable_suite",
         }
     }
@@ -160,6 +193,7 @@ impl Failure {
             | Failure::CertificateMismatch { version, .. }
             | Failure::NoSignatureAlgorithm { version }
             | Failure::InappropriateFallback { version, .. }
+            | Failure::CertificateCurve { version, .. }
             | Failure::NoUsableSuite { version, .. } => Some(*version),
         }
     }
@@ -227,6 +261,12 @@ impl Failure {
                  version) in a {} hello, and {who} supports {}",
                 version_label(*version),
                 version_label(*server_max)
+            ),
+            Failure::CertificateCurve { version, needs } => format!(
+                "no usable certificate at {}: the ECDSA certificate needs {}; client offers {}",
+                version_label(*version),
+                group_label(*needs),
+                group_list(&client.groups)
             ),
             Failure::NoSignatureAlgorithm { version } => format!(
                 "no signature algorithm in common at {}: client offers {}, {who} has {}",
@@ -478,6 +518,8 @@ fn classify(version: Version, rejected: Vec<(u16, Rejection)>) -> Failure {
     let all = |pred: fn(&Rejection) -> bool| rejected.iter().all(|(_, r)| pred(r));
     if all(|r| matches!(r, Rejection::NoCommonGroup)) {
         Failure::NoCommonGroup { version, suites }
+    } else if let Some(needs) = certificate_curve(&rejected) {
+        Failure::CertificateCurve { version, needs }
     } else if all(|r| matches!(r, Rejection::CertKeyMismatch { .. })) {
         Failure::CertificateMismatch { version, suites }
     } else if all(|r| matches!(r, Rejection::NoSignatureAlgorithm)) {
@@ -485,6 +527,20 @@ fn classify(version: Version, rejected: Vec<(u16, Rejection)>) -> Failure {
     } else {
         Failure::NoUsableSuite { version, rejected }
     }
+}
+
+/// The ECDSA curve that failed, when every rejection is that curve or a missing certificate
+/// type and at least one is the curve.
+fn certificate_curve(rejected: &[(u16, Rejection)]) -> Option<u16> {
+    let mut needs = None;
+    for (_, r) in rejected {
+        match r {
+            Rejection::CertificateCurve { needs: c, .. } => needs = Some(*c),
+            Rejection::CertKeyMismatch { .. } => {}
+            _ => return None,
+        }
+    }
+    needs
 }
 
 fn check_suite(
@@ -530,6 +586,11 @@ fn check_suite(
         }
     };
     let signs = suite.kx != "RSA";
+    if let Some(level) = client.openssl_security_level.filter(|l| *l >= 1) {
+        if signs && version < Version::Tls12 {
+            return Err(Rejection::LegacySignature { level });
+        }
+    }
     let cert = match suite.auth {
         "RSA" => {
             if !server.cert_keys.contains(&CertKey::Rsa) {
@@ -565,7 +626,14 @@ fn check_suite(
                 })
                 .peekable();
             if on_curve.peek().is_none() {
-                return Err(Rejection::NoCommonGroup);
+                let needs = server.cert_keys.iter().find_map(|k| match k {
+                    CertKey::Ecdsa { curve } => Some(*curve),
+                    CertKey::Rsa => None,
+                });
+                return Err(Rejection::CertificateCurve {
+                    needs: needs.unwrap_or(23),
+                    offered: client.groups.clone(),
+                });
             }
             let found = on_curve
                 .find(|k| version != Version::Tls12 || client_can_verify(client, *k, false));

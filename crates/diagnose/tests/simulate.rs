@@ -19,6 +19,8 @@ fn client(versions: &[Version], suites: &[u16], groups: &[u16]) -> ClientOffer {
         sig_algs: None,
         sni: true,
         source: "test".into(),
+        min_version_known: true,
+        openssl_security_level: None,
     }
 }
 
@@ -207,10 +209,39 @@ fn profile_data_matches_its_captured_client_hello() {
 fn weakest_accepting_policy_for_tls10_client() {
     let java7 = &profiles::find("java-7").expect("java-7").offer;
     let policies = tlsfloor_policy::builtin().expect("policies");
-    let s = best_policy(java7, "aws-elb", &[CertKey::Rsa], policies).expect("some policy");
+    let current = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    let s = best_policy(java7, "aws-elb", current, &[CertKey::Rsa], policies).expect("some policy");
     let p = tlsfloor_policy::find_builtin(&s.policy).expect("exists");
     assert!(p.protocols.contains(&Version::Tls10));
     assert_eq!(s.negotiated.version, Version::Tls10);
+    assert!(
+        !s.policy.contains("FIPS"),
+        "a non-FIPS listener gets a non-FIPS fix: {}",
+        s.policy
+    );
+}
+
+#[test]
+fn the_smallest_fix_stays_in_the_listeners_flavor() {
+    let java8 = &profiles::find("java-8").expect("java-8").offer;
+    let policies = tlsfloor_policy::builtin().expect("policies");
+    let fix = |current: &str| {
+        best_policy(java8, "aws-elb", current, &[CertKey::Rsa], policies)
+            .expect("some policy")
+            .policy
+    };
+    let from_fips = fix("ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04");
+    assert!(from_fips.contains("FIPS"), "{from_fips}");
+    let from_pq = fix("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09");
+    assert!(
+        from_pq.contains("-PQ-") && !from_pq.contains("FIPS"),
+        "{from_pq}"
+    );
+    let from_plain = fix("ELBSecurityPolicy-TLS13-1-3-2021-06");
+    assert!(
+        !from_plain.contains("FIPS") && !from_plain.contains("RFC9151"),
+        "{from_plain}"
+    );
 }
 
 #[test]

@@ -25,10 +25,14 @@ pub fn builtin() -> Result<&'static [Policy], PolicyError> {
     }
 }
 
-/// Finds a built-in policy by id (exact), by name (exact, then case-insensitive).
+/// Finds a built-in policy by id (exact, then case-insensitive: ids are unique), else by name
+/// (exact, then case-insensitive; a name two families share is ambiguous).
 pub fn find_builtin(name: &str) -> Result<&'static Policy, PolicyError> {
     let all = builtin()?;
     if let Some(p) = all.iter().find(|p| p.id == name) {
+        return Ok(p);
+    }
+    if let Some(p) = all.iter().find(|p| p.id.eq_ignore_ascii_case(name)) {
         return Ok(p);
     }
     for exact in [true, false] {
@@ -38,7 +42,7 @@ pub fn find_builtin(name: &str) -> Result<&'static Policy, PolicyError> {
                 if exact {
                     p.name == name
                 } else {
-                    p.name.eq_ignore_ascii_case(name) || p.id.eq_ignore_ascii_case(name)
+                    p.name.eq_ignore_ascii_case(name)
                 }
             })
             .collect();

@@ -218,3 +218,24 @@ fn no_elb_policy_is_left_unverified_when_a_source_covers_it() {
         assert!(!p.source_note.is_empty(), "{} names its source", p.id);
     }
 }
+
+#[test]
+fn classic_load_balancer_policies_are_their_own() {
+    let classic = find_builtin("elb-classic/ELBSecurityPolicy-2015-05").unwrap();
+    let alb = find_builtin("ELBSecurityPolicy-2015-05").unwrap();
+    let has_3des = |p: &tlsfloor_policy::Policy| {
+        p.ciphers
+            .iter()
+            .flatten()
+            .any(|s| s.iana == "TLS_RSA_WITH_3DES_EDE_CBC_SHA")
+    };
+    assert!(has_3des(classic), "the Classic 2015-05 keeps DES-CBC3-SHA");
+    assert!(!has_3des(alb), "the ALB 2015-05 is 2016-08");
+    assert_eq!(classic.family, "aws-elb-classic");
+    let c2015_03 = find_builtin("elb-classic/ELBSecurityPolicy-2015-03").unwrap();
+    assert!(c2015_03
+        .ciphers
+        .iter()
+        .flatten()
+        .any(|s| s.iana == "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"));
+}

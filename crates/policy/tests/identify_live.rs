@@ -13,6 +13,55 @@ use tlsfloor_wire::Version;
 /// X25519MLKEM768.
 const OPENSSL_3_5: i64 = 0x3050_0000;
 
+/// Scans an in-process OpenSSL server configured with `cfg` (TLS 1.0 to 1.3 probed).
+async fn scan_local(cfg: &ServerConfig) -> tlsfloor_scan::report::TargetReport {
+    let pki = Pki::generate().unwrap();
+    let server = LocalServer::start(&pki, cfg, false).await.unwrap();
+    let target = parse_target(&server.addr.to_string(), Some("localhost")).unwrap();
+    let opts = ScanOptions {
+        timeout: Duration::from_secs(5),
+        versions: vec![
+            Version::Tls10,
+            Version::Tls11,
+            Version::Tls12,
+            Version::Tls13,
+        ],
+        ..ScanOptions::default()
+    };
+    let report = scan_target(&target, &opts).await;
+    drop(server);
+    assert!(report.error.is_none(), "{:?}", report.error);
+    report
+}
+
+#[tokio::test]
+async fn mozilla_6_intermediate_is_told_from_5_7() {
+    let p = find_builtin("mozilla-6.0/intermediate").unwrap();
+    let ciphers: Vec<&str> = p
+        .ciphers
+        .iter()
+        .flatten()
+        .filter_map(|s| s.openssl.as_deref())
+        .collect();
+    let cfg = ServerConfig {
+        min_version: Version::Tls12,
+        max_version: Version::Tls13,
+        ciphers: ciphers.join(":"),
+        alpn: Vec::new(),
+    };
+    let report = scan_local(&cfg).await;
+    let all = tlsfloor_policy::builtin().unwrap();
+    let id = identify(&report, all, 3);
+    let exact: Vec<&str> = id.exact.iter().map(|m| m.policy.as_str()).collect();
+    // 5.7 Intermediate also allows three DHE suites this server refuses.
+    assert!(!exact.contains(&"mozilla/intermediate"), "{id:#?}");
+    if openssl::version::number() >= OPENSSL_3_5 {
+        assert_eq!(exact.first(), Some(&"mozilla-6.0/intermediate"), "{id:#?}");
+    } else {
+        assert!(exact.contains(&"mozilla-6.0/intermediate"), "{id:#?}");
+    }
+}
+
 #[tokio::test]
 async fn openssl_default_groups_identify_the_pq_policy() {
     let twin = find_builtin("ELBSecurityPolicy-TLS13-1-2-2021-06").unwrap();
@@ -30,23 +79,7 @@ async fn openssl_default_groups_identify_the_pq_policy() {
         ciphers: ciphers.join(":"),
         alpn: Vec::new(),
     };
-    let pki = Pki::generate().unwrap();
-    let server = LocalServer::start(&pki, &cfg, false).await.unwrap();
-    let target = parse_target(&server.addr.to_string(), Some("localhost")).unwrap();
-    let opts = ScanOptions {
-        timeout: Duration::from_secs(5),
-        versions: vec![
-            Version::Tls10,
-            Version::Tls11,
-            Version::Tls12,
-            Version::Tls13,
-        ],
-        ..ScanOptions::default()
-    };
-    let report = scan_target(&target, &opts).await;
-    drop(server);
-    assert!(report.error.is_none(), "{:?}", report.error);
-
+    let report = scan_local(&cfg).await;
     let hybrid_by_default = openssl::version::number() >= OPENSSL_3_5;
     let tls13_groups: Vec<&String> = report
         .protocols

@@ -106,10 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         print_diagnosis(&d, &client, &server);
     }
-    Ok(if d.succeeded() {
-        Exit::Ok
-    } else {
-        Exit::Findings
+    Ok(match d.outcome.result.as_str() {
+        "success" => Exit::Ok,
+        // The answer hinges on a client minimum the offer does not show.
+        "depends" => Exit::Incomplete,
+        _ => Exit::Findings,
     })
 }
 
@@ -328,7 +329,10 @@ fn print_diagnosis(d: &Diagnosis, client: &ClientOffer, server: &ServerConfig) {
 
 fn print_outcome(o: &Outcome, fixes: &Fixes) {
     if let Some(n) = &o.negotiated {
-        println!("OK      {}", negotiated_text(n));
+        match &o.caveat {
+            Some(why) => println!("DEPENDS {}: {why}", negotiated_text(n)),
+            None => println!("OK      {}", negotiated_text(n)),
+        }
         return;
     }
     if let Some(f) = &o.failure {

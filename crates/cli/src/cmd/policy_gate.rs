@@ -310,12 +310,18 @@ fn render_identify(s: &mut String, id: &Identification) {
     }
     let _ = writeln!(s, "  identify: no exact match; closest:");
     for m in &id.closest {
+        // The count is of the lines listed below (the ranking weighs a whole version by its
+        // suites, which the list names once).
+        let listed = m.extra_versions.len()
+            + m.missing_versions.len()
+            + m.group_differences.len()
+            + m.extra_suites.len()
+            + m.missing_suites.len();
         let _ = writeln!(
             s,
-            "    {} ({}), {} difference(s){}",
+            "    {} ({}), {listed} difference(s){}",
             m.policy,
             m.family,
-            m.distance,
             order_note(&m.order)
         );
         for v in &m.extra_versions {
