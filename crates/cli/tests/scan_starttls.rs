@@ -174,3 +174,105 @@ fn mariadb_over_the_ssl_request_accepts_the_suites_its_settings_allow() {
         "MariaDB answers every refusal with an alert: {m:?}"
     );
 }
+
+#[test]
+fn vsftpd_auth_tls_equals_its_implicit_ftps_with_the_same_settings() {
+    let explicit = Peer::vsftpd(false, CIPHERS);
+    let implicit = Peer::vsftpd(true, CIPHERS);
+    let (d, _) = scan(&["--no-groups", &implicit.addr]);
+    let (f, code) = scan(&["--no-groups", "--starttls", "ftp", &explicit.addr]);
+    let (u, _) = scan(&["--no-groups", &format!("ftp://{}", explicit.addr)]);
+    let (d, f, u) = (&d.targets[0], &f.targets[0], &u.targets[0]);
+    assert!(d.error.is_none() && f.error.is_none(), "{d:?}\n{f:?}");
+    assert_eq!(essence(f), essence(d), "AUTH TLS {f:?}\nimplicit {d:?}");
+    assert_eq!(essence(u), essence(d), "ftp:// {u:?}");
+    assert_eq!(f.starttls.as_deref(), Some("ftp"));
+    let tls10 = f
+        .protocols
+        .iter()
+        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
+    assert_eq!(
+        tls10.map(|p| p.status()),
+        Some(VersionStatus::Accepted),
+        "{f:?}"
+    );
+    assert_eq!(
+        code, 0,
+        "nothing unknown: vsftpd answers every refusal with an alert"
+    );
+}
+
+#[test]
+fn prosody_xmpp_starttls_equals_its_direct_tls_with_the_same_settings() {
+    let (xmpp, direct_port) = Peer::prosody(CIPHERS);
+    let direct = format!("127.0.0.1:{direct_port}");
+    // XMPP names the domain in the stream header: the SNI is the domain.
+    let (d, code_d) = scan(&["--no-groups", "--sni", "localhost", &direct]);
+    let (x, code_x) = scan(&[
+        "--no-groups",
+        "--sni",
+        "localhost",
+        "--starttls",
+        "xmpp",
+        &xmpp.addr,
+    ]);
+    let (d, x) = (&d.targets[0], &x.targets[0]);
+    assert!(d.error.is_none() && x.error.is_none(), "{d:?}\n{x:?}");
+    assert_eq!(essence(x), essence(d), "STARTTLS {x:?}\ndirect {d:?}");
+    assert_eq!(code_x, code_d);
+    assert_eq!(x.starttls.as_deref(), Some("xmpp"));
+    let tls10 = x
+        .protocols
+        .iter()
+        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
+    assert_eq!(
+        tls10.map(|p| p.status()),
+        Some(VersionStatus::Accepted),
+        "{x:?}"
+    );
+}
+
+#[test]
+fn slapd_starttls_proves_what_it_accepts_and_never_a_refusal_it_does_not_send() {
+    // Debian's slapd is built on GnuTLS and closes without an alert when a handshake fails:
+    // the accepted suites are proven, the refusals stay unknown (exit 3), never "not accepted".
+    let (ldap, _ldaps) = Peer::slapd("NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+SHA1:+AES-128-CBC");
+    let (r, code) = scan(&["--no-groups", "--starttls", "ldap", &ldap.addr]);
+    let t = &r.targets[0];
+    assert!(t.error.is_none(), "{t:?}");
+    assert_eq!(t.starttls.as_deref(), Some("ldap"));
+    let status = |v| {
+        t.protocols
+            .iter()
+            .find(|p| p.version == v)
+            .map(|p| p.status())
+    };
+    assert_eq!(
+        status(tlsfloor_wire::Version::Tls10),
+        Some(VersionStatus::Accepted),
+        "{t:?}"
+    );
+    assert_eq!(
+        status(tlsfloor_wire::Version::Tls12),
+        Some(VersionStatus::Accepted),
+        "{t:?}"
+    );
+    assert!(
+        t.protocols
+            .iter()
+            .all(|p| p.status() != VersionStatus::NotAccepted),
+        "a silent close is never a refusal: {t:?}"
+    );
+    assert!(!t.certificates.is_empty(), "{:?}", t.certificate_errors);
+    assert_eq!(code, 3, "silent refusals leave the scan incomplete");
+    let (code, _, _) = common::run(&[
+        "scan",
+        "--no-groups",
+        "--min-version",
+        "1.2",
+        "--starttls",
+        "ldap",
+        &ldap.addr,
+    ]);
+    assert_eq!(code, 1, "TLS 1.0 is proven accepted: the floor fails");
+}

@@ -372,10 +372,21 @@ impl Peer {
 
     /// Spawns `cmd` and waits until `at` accepts connections (panics with its stderr when
     /// it exits or does not listen within 10 s).
-    pub fn spawn_command(mut cmd: Command, at: SocketAddr, what: &str) -> Peer {
+    pub fn spawn_command(cmd: Command, at: SocketAddr, what: &str) -> Peer {
+        // s_server exits on stdin EOF otherwise.
+        Peer::spawn_command_with_stdin(cmd, at, what, Stdio::piped())
+    }
+
+    /// [`Peer::spawn_command`] with `stdin` as the peer's standard input.
+    pub fn spawn_command_with_stdin(
+        mut cmd: Command,
+        at: SocketAddr,
+        what: &str,
+        stdin: Stdio,
+    ) -> Peer {
         assert!(at.ip().is_loopback(), "test peers listen on loopback only");
         let mut child = cmd
-            .stdin(Stdio::piped()) // s_server exits on stdin EOF otherwise
+            .stdin(stdin)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -542,6 +553,122 @@ impl Peer {
         );
         peer.keep = Some(dir);
         (peer, pop3)
+    }
+
+    /// vsftpd (Debian's `vsftpd`) in the foreground on 127.0.0.1 with the shared RSA leaf and
+    /// the OpenSSL cipher string `ciphers`: explicit FTPS (`AUTH TLS`) when `implicit` is
+    /// false, implicit FTPS (TLS from the first byte, the same settings) when true. Anonymous
+    /// login is on only because vsftpd refuses to start without some login; no directory is
+    /// served. vsftpd prints its start-up errors on file descriptor 0, so that is where the
+    /// peer's error log goes.
+    pub fn vsftpd(implicit: bool, ciphers: &str) -> Peer {
+        require("vsftpd", "vsftpd");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let empty = d.join("empty");
+        std::fs::create_dir_all(&empty).expect("mkdir");
+        let pki = Pki::shared();
+        let port = free_port();
+        let conf = format!(
+            "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\n\
+             background=NO\nanonymous_enable=YES\nallow_anon_ssl=YES\nanon_root={empty}\n\
+             local_enable=NO\nssl_enable=YES\nimplicit_ssl={implicit}\n\
+             rsa_cert_file={cert}\nrsa_private_key_file={key}\nssl_tlsv1=YES\nssl_sslv3=NO\n\
+             ssl_ciphers={ciphers}\nsecure_chroot_dir={empty}\nseccomp_sandbox=NO\n",
+            empty = empty.display(),
+            implicit = if implicit { "YES" } else { "NO" },
+            cert = pki.rsa_cert.display(),
+            key = pki.rsa_key.display(),
+        );
+        let conf_path = d.join("vsftpd.conf");
+        std::fs::write(&conf_path, conf).expect("write vsftpd.conf");
+        let errors = std::fs::File::create(d.join("errors.txt")).expect("error log");
+        let mut cmd = Command::new("vsftpd");
+        cmd.arg(&conf_path);
+        let mut peer = Peer::spawn_command_with_stdin(
+            cmd,
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            "vsftpd",
+            Stdio::from(errors),
+        );
+        peer.keep = Some(dir);
+        peer
+    }
+
+    /// Prosody (Debian's `prosody`, LuaSec on the system OpenSSL) in the foreground on
+    /// 127.0.0.1 serving the XMPP domain `localhost` with the shared RSA leaf, TLS 1.0 and up
+    /// and the OpenSSL cipher string `ciphers`: client-to-server STARTTLS on the returned peer,
+    /// and the same TLS settings as direct TLS (XEP-0368) on the returned port.
+    pub fn prosody(ciphers: &str) -> (Peer, u16) {
+        require("prosody", "prosody");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("data")).expect("mkdir");
+        let pki = Pki::shared();
+        let (starttls, direct) = (free_port(), free_port());
+        let conf = format!(
+            "pidfile = \"{d}/prosody.pid\"\ndata_path = \"{d}/data\"\ncertificates = \"{d}\"\n\
+             run_as_root = true\ninterfaces = {{ \"127.0.0.1\" }}\n\
+             c2s_ports = {{ {starttls} }}\nc2s_direct_tls_ports = {{ {direct} }}\n\
+             s2s_ports = {{ }}\nhttp_ports = {{ }}\nhttps_ports = {{ }}\n\
+             modules_enabled = {{ \"tls\", \"saslauth\", \"disco\" }}\n\
+             modules_disabled = {{ \"s2s\", \"offline\" }}\nc2s_require_encryption = true\n\
+             ssl = {{ certificate = \"{cert}\"; key = \"{key}\"; protocol = \"tlsv1+\"; \
+             ciphers = \"{ciphers}\"; }}\n\
+             log = {{ {{ levels = {{ min = \"error\" }}, to = \"console\" }} }}\n\
+             VirtualHost \"localhost\"\n",
+            d = d.display(),
+            cert = pki.rsa_cert.display(),
+            key = pki.rsa_key.display(),
+        );
+        let conf_path = d.join("prosody.cfg.lua");
+        std::fs::write(&conf_path, conf).expect("write prosody.cfg.lua");
+        let mut cmd = Command::new("prosody");
+        cmd.arg("--config").arg(&conf_path).arg("-F");
+        let mut peer =
+            Peer::spawn_command(cmd, SocketAddr::from(([127, 0, 0, 1], starttls)), "prosody");
+        assert!(
+            wait_listening(direct, Duration::from_secs(10)),
+            "prosody did not listen for direct TLS on {direct}"
+        );
+        peer.keep = Some(dir);
+        (peer, direct)
+    }
+
+    /// OpenLDAP's slapd (Debian's `slapd`, built on GnuTLS) in the foreground on 127.0.0.1
+    /// with the shared RSA leaf and the GnuTLS priority string `priority`, no database: LDAP
+    /// with StartTLS on the returned peer and LDAPS (the same TLS settings) on the returned
+    /// port.
+    pub fn slapd(priority: &str) -> (Peer, u16) {
+        require("slapd", "slapd");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let pki = Pki::shared();
+        let (ldap, ldaps) = (free_port(), free_port());
+        let conf = format!(
+            "include /etc/ldap/schema/core.schema\npidfile {d}/slapd.pid\n\
+             TLSCertificateFile {cert}\nTLSCertificateKeyFile {key}\n\
+             TLSCipherSuite {priority}\nTLSProtocolMin 3.1\n",
+            d = d.display(),
+            cert = pki.rsa_cert.display(),
+            key = pki.rsa_key.display(),
+        );
+        let conf_path = d.join("slapd.conf");
+        std::fs::write(&conf_path, conf).expect("write slapd.conf");
+        let mut cmd = Command::new("slapd");
+        cmd.args(["-d", "0", "-f"])
+            .arg(&conf_path)
+            .arg("-h")
+            .arg(format!(
+                "ldap://127.0.0.1:{ldap}/ ldaps://127.0.0.1:{ldaps}/"
+            ));
+        let mut peer = Peer::spawn_command(cmd, SocketAddr::from(([127, 0, 0, 1], ldap)), "slapd");
+        assert!(
+            wait_listening(ldaps, Duration::from_secs(10)),
+            "slapd did not listen for LDAPS on {ldaps}"
+        );
+        peer.keep = Some(dir);
+        (peer, ldaps)
     }
 
     /// MariaDB (Debian's `mariadb-server`) in a throwaway data directory on 127.0.0.1 with
