@@ -242,33 +242,64 @@ impl Ctx {
     /// is indeterminate and retryable, with exponential backoff and within the target's
     /// retry budget and deadline.
     pub async fn ask_q(&self, q: &Question<'_>, retries: u32) -> Outcome {
-        let mut attempt = 0u32;
-        loop {
-            let outcome = self.ask_once(q).await;
-            let Outcome::Unknown(e) = &outcome else {
-                return outcome;
-            };
-            let allowed = match e.code {
-                ErrorCode::Timeout => retries.min(1),
-                ErrorCode::NotTls
-                | ErrorCode::ProtocolViolation
-                | ErrorCode::SniRequired
-                | ErrorCode::StarttlsUnsupported
-                | ErrorCode::Deadline => 0,
-                ErrorCode::Malformed | ErrorCode::UnexpectedAlert => retries.min(1),
-                // Behind a completed upgrade a silent close is the server's way of refusing.
-                ErrorCode::Closed if self.link.starttls.is_some() => retries.min(1),
-                _ => retries,
-            };
-            if attempt >= allowed || !self.take_retry() {
-                return outcome;
+        let once = || async {
+            match self.ask_once(q).await {
+                Outcome::Unknown(e) => Err(e),
+                definitive => Ok(definitive),
             }
-            attempt += 1;
+        };
+        self.with_retries(retries, once)
+            .await
+            .unwrap_or_else(Outcome::Unknown)
+    }
+
+    /// Runs `attempt` (one connection's question: `Err` is an indeterminate answer) until it
+    /// gives an answer, retrying with backoff within `retries` and the target's retry budget.
+    /// How often an error is worth retrying depends on its kind. Every probe, TLS or SSL 2.0,
+    /// retries through this one loop.
+    pub async fn with_retries<T, F, Fut>(
+        &self,
+        retries: u32,
+        mut attempt: F,
+    ) -> Result<T, ProbeError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ProbeError>>,
+    {
+        let mut done = 0u32;
+        loop {
+            if Instant::now() >= self.limits.deadline {
+                return Err(deadline_error());
+            }
+            let e = match attempt().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            if done >= self.retries_for(&e, retries) || !self.take_retry() {
+                return Err(e);
+            }
+            done += 1;
             self.pacer.count_retry();
-            let backoff = Duration::from_millis(25 << attempt.min(5))
+            let backoff = Duration::from_millis(25 << done.min(5))
                 + Duration::from_millis(rand::random::<u64>() % 25);
             let wake = (Instant::now() + backoff).min(self.limits.deadline);
             tokio::time::sleep_until(wake).await;
+        }
+    }
+
+    /// How many retries an indeterminate answer `e` is worth (at most `retries`).
+    fn retries_for(&self, e: &ProbeError, retries: u32) -> u32 {
+        match e.code {
+            ErrorCode::Timeout => retries.min(1),
+            ErrorCode::NotTls
+            | ErrorCode::ProtocolViolation
+            | ErrorCode::SniRequired
+            | ErrorCode::StarttlsUnsupported
+            | ErrorCode::Deadline => 0,
+            ErrorCode::Malformed | ErrorCode::UnexpectedAlert => retries.min(1),
+            // Behind a completed upgrade a silent close is the server's way of refusing.
+            ErrorCode::Closed if self.link.starttls.is_some() => retries.min(1),
+            _ => retries,
         }
     }
 

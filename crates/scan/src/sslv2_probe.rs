@@ -11,13 +11,9 @@ use tlsfloor_wire::sslv2::{self, Answer, AnswerError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
-/// Probes SSL 2.0 on `ctx`'s target.
+/// Probes SSL 2.0 on `ctx`'s target, paced and retried like every TLS probe.
 pub async fn probe(ctx: &Ctx) -> Sslv2Report {
-    let mut last = None;
-    for _ in 0..=ctx.retries() {
-        if Instant::now() >= ctx.deadline() {
-            break;
-        }
+    let once = || async {
         let slot = ctx.acquire().await;
         let answer = ask(ctx).await;
         let signal = match &answer {
@@ -26,21 +22,16 @@ pub async fn probe(ctx: &Ctx) -> Sslv2Report {
             Ok(_) => Signal::Answered,
         };
         ctx.release(slot, signal);
-        match answer {
-            Ok(a) => return report(a),
-            Err(e) => last = Some(e),
-        }
-    }
-    Sslv2Report {
-        status: VersionStatus::Unknown,
-        refused_with: None,
-        cipher_specs: Vec::new(),
-        error: Some(last.unwrap_or_else(|| {
-            probe_error(
-                ErrorCode::Deadline,
-                "the target deadline passed before SSLv2 was probed",
-            )
-        })),
+        answer
+    };
+    match ctx.with_retries(ctx.retries(), once).await {
+        Ok(a) => report(a),
+        Err(e) => Sslv2Report {
+            status: VersionStatus::Unknown,
+            refused_with: None,
+            cipher_specs: Vec::new(),
+            error: Some(e),
+        },
     }
 }
 
