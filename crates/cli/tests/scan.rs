@@ -830,3 +830,86 @@ fn a_tls13_only_server_with_two_certificates_shows_both_chains() {
         ]
     );
 }
+
+/// A JSSE (Java's own TLS) server: the platform default SSLServerSocket, one line of HTTP.
+const JAVA_SERVER: &str = r#"import javax.net.ssl.*; import java.net.*;
+public class S { public static void main(String[] a) throws Exception {
+  SSLServerSocket ss = (SSLServerSocket) SSLServerSocketFactory.getDefault()
+      .createServerSocket(Integer.parseInt(a[0]), 50, InetAddress.getByName("127.0.0.1"));
+  while (true) { final Socket s = ss.accept(); new Thread(() -> {
+    try { ((SSLSocket) s).startHandshake(); s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\n".getBytes()); }
+    catch (Exception e) { } finally { try { s.close(); } catch (Exception e) { } } }).start(); }
+}}
+"#;
+
+#[test]
+fn a_java_server_without_the_scsv_at_tls12_still_protects_tls13_clients() {
+    tlsfloor_testkit::require("javac", "default-jdk-headless");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("S.java"), JAVA_SERVER).unwrap();
+    let javac = Command::new("javac")
+        .arg("S.java")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        javac.status.success(),
+        "{}",
+        String::from_utf8_lossy(&javac.stderr)
+    );
+    let pki = Pki::shared();
+    let p12 = d.join("ks.p12");
+    let export = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:changeit", "-in"])
+        .arg(&pki.rsa_cert)
+        .arg("-inkey")
+        .arg(&pki.rsa_key)
+        .arg("-out")
+        .arg(&p12)
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let ks = format!("-Djavax.net.ssl.keyStore={}", p12.display());
+    let cp = d.display().to_string();
+    let server = Peer::spawn(
+        "java",
+        &[
+            &ks,
+            "-Djavax.net.ssl.keyStorePassword=changeit",
+            "-cp",
+            &cp,
+            "S",
+            "{port}",
+        ],
+    );
+    let (report, code) = scan(&[&server.addr]);
+    let t = &report.targets[0];
+    assert!(t.complete, "{t:?}");
+    assert_eq!(code, 0);
+    let accepted: Vec<Version> = t
+        .protocols
+        .iter()
+        .filter(|p| p.accepted)
+        .map(|p| p.version)
+        .collect();
+    assert_eq!(
+        accepted,
+        vec![Version::Tls12, Version::Tls13],
+        "JDK defaults"
+    );
+    // JSSE answers a TLS 1.2 hello carrying the SCSV, with the RFC 8446 sentinel in its random.
+    assert_eq!(t.fallback_scsv, FallbackScsv::NotSupported, "{t:?}");
+    assert_eq!(t.downgrade_sentinel, Some(true), "{t:?}");
+    let (_, text, _) = common::run(&["scan", &server.addr]);
+    assert!(
+        text.contains("TLS 1.3 clients are still protected"),
+        "{text}"
+    );
+
+    // OpenSSL refuses the same hello outright: the sentinel is then not observed.
+    let openssl = Peer::openssl_s_server(&[], false);
+    let (r, _) = scan(&[&openssl.addr]);
+    assert_eq!(r.targets[0].fallback_scsv, FallbackScsv::Supported);
+    assert_eq!(r.targets[0].downgrade_sentinel, None);
+}

@@ -52,6 +52,11 @@ pub struct TargetReport {
     pub protocols: Vec<ProtocolReport>,
     /// Whether the server honours TLS_FALLBACK_SCSV (RFC 7507).
     pub fallback_scsv: FallbackScsv,
+    /// With TLS 1.3 accepted and the SCSV hello at TLS 1.2 answered: whether that ServerHello
+    /// carries the RFC 8446 downgrade sentinel (TLS 1.3 clients then detect the downgrade even
+    /// though the SCSV is not honoured). `None` when not observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downgrade_sentinel: Option<bool>,
     /// The certificate chain as sent by the server, leaf first.
     pub certificates: Vec<CertificateSummary>,
     /// Whether the leaf certificate matches `sni` (or `host`); `None` when no chain was obtained.
@@ -141,6 +146,7 @@ impl TargetReport {
             error: None,
             protocols: Vec::new(),
             fallback_scsv: FallbackScsv::NotApplicable,
+            downgrade_sentinel: None,
             certificates: Vec::new(),
             hostname_match: None,
             certificate_errors: Vec::new(),

@@ -267,7 +267,7 @@ pub async fn scan_address(
     let (fallback, chain, all_chains) =
         tokio::join!(fallback::check(&ctx, &accepted), chain_fut, chains_fut);
     report.chains = all_chains;
-    report.fallback_scsv = fallback;
+    (report.fallback_scsv, report.downgrade_sentinel) = fallback;
     let name = target.sni.clone().unwrap_or_else(|| target.host.clone());
     let der = chain.as_ref().ok().cloned().flatten();
     record_chain(&mut report, chain, &name, unix_now());

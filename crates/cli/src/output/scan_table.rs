@@ -258,6 +258,10 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
     }
     let fb = match t.fallback_scsv {
         FallbackScsv::Supported => st.green("supported (downgrade protection)"),
+        FallbackScsv::NotSupported if t.downgrade_sentinel == Some(true) => st.yellow(
+            "NOT honoured at TLS 1.2 (TLS 1.3 clients are still protected: the TLS 1.2 \
+             ServerHello carries the RFC 8446 downgrade sentinel)",
+        ),
         FallbackScsv::NotSupported => st.yellow("NOT supported (no downgrade protection)"),
         FallbackScsv::NotApplicable => st.dim("not applicable (fewer than two versions)"),
         FallbackScsv::Unknown => st.yellow("UNKNOWN (no definitive answer)"),
