@@ -15,6 +15,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "tlsfloor", version, about, long_about = None)]
 struct Cli {
+    /// When to colour the output: auto (a terminal, and `NO_COLOR` unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = output::ColorChoice::Auto)]
+    color: output::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     process::quiet_on_closed_stdout();
     process::raise_open_files_limit();
     let cli = Cli::parse();
+    output::set_color(cli.color);
     let result = match cli.command {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Demo(a) => cmd::demo::run(a),

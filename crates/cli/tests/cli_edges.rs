@@ -150,3 +150,42 @@ fn target_lists_with_a_bom_and_bad_bytes_keep_every_good_line() {
     assert_eq!(bad.code, ErrorCode::BadTarget);
     assert!(bad.message.contains("targets.txt:3:"), "{}", bad.message);
 }
+
+#[test]
+fn color_is_chosen_once_for_every_command() {
+    let args = [
+        "diagnose",
+        "--client",
+        "java-7",
+        "--server",
+        "ELBSecurityPolicy-2016-08",
+    ];
+    let with = |extra: &[&str]| {
+        let mut all: Vec<&str> = extra.to_vec();
+        all.extend(args);
+        let out = common::tlsfloor()
+            .args(&all)
+            .output()
+            .expect("run tlsfloor");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Piped standard output: no colour unless asked for.
+    assert!(!with(&[]).contains('\u{1b}'));
+    assert!(with(&["--color", "always"]).contains("\u{1b}[32mOK"));
+    assert!(!with(&["--color", "never"]).contains('\u{1b}'));
+    // The flag is global: after the subcommand too.
+    let out = common::tlsfloor()
+        .args(["policy", "list", "--color", "always"])
+        .output()
+        .expect("run tlsfloor");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = common::tlsfloor()
+        .args(["--color", "sometimes", "policy", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -4,7 +4,7 @@
 
 use crate::cmd::scan::{print_report, scan_exit};
 use crate::exit::Exit;
-use crate::output::{self, Style};
+use crate::output::Style;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -141,9 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let result = rt.block_on(run_demo(&demo));
     rt.shutdown_timeout(Duration::from_secs(2));
     let report = result?;
-    let st = Style {
-        color: output::stdout_color(),
-    };
+    let st = crate::output::stdout_style();
     if args.json {
         print_report(&report, true)?;
     } else {

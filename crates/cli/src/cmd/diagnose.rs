@@ -328,15 +328,16 @@ fn print_diagnosis(d: &Diagnosis, client: &ClientOffer, server: &ServerConfig) {
 }
 
 fn print_outcome(o: &Outcome, fixes: &Fixes) {
+    let st = crate::output::stdout_style();
     if let Some(n) = &o.negotiated {
         match &o.caveat {
-            Some(why) => println!("DEPENDS {}: {why}", negotiated_text(n)),
-            None => println!("OK      {}", negotiated_text(n)),
+            Some(why) => println!("{} {}: {why}", st.yellow("DEPENDS"), negotiated_text(n)),
+            None => println!("{}      {}", st.green("OK"), negotiated_text(n)),
         }
         return;
     }
     if let Some(f) = &o.failure {
-        println!("FAIL    {}", f.message);
+        println!("{}    {}", st.red("FAIL"), f.message);
     }
     for s in &fixes.server {
         println!("fix (server)  {s}");
@@ -347,6 +348,7 @@ fn print_outcome(o: &Outcome, fixes: &Fixes) {
 }
 
 fn print_matrix(m: &Matrix) {
+    let st = crate::output::stdout_style();
     println!(
         "server {} ({}): {} of {} clients negotiate",
         m.server.name, m.server.source, m.summary.success, m.summary.clients
@@ -361,8 +363,13 @@ fn print_matrix(m: &Matrix) {
     println!("{:<w$}  {:<4}  NEGOTIATED / REASON", "CLIENT", "");
     for r in &m.rows {
         match (&r.outcome.negotiated, &r.outcome.failure) {
-            (Some(n), _) => println!("{:<w$}  OK    {}", r.client, negotiated_text(n)),
-            (None, Some(f)) => println!("{:<w$}  FAIL  {}", r.client, f.message),
+            (Some(n), _) => println!(
+                "{:<w$}  {}    {}",
+                r.client,
+                st.green("OK"),
+                negotiated_text(n)
+            ),
+            (None, Some(f)) => println!("{:<w$}  {}  {}", r.client, st.red("FAIL"), f.message),
             (None, None) => println!("{:<w$}  ?", r.client),
         }
     }

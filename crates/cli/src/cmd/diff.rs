@@ -49,15 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
     } else {
-        out.write_all(
-            render(
-                &d,
-                Style {
-                    color: output::stdout_color(),
-                },
-            )
-            .as_bytes(),
-        )?;
+        out.write_all(render(&d, crate::output::stdout_style()).as_bytes())?;
     }
     out.flush()?;
     Ok(if d.summary.regressed > 0 {

@@ -254,7 +254,14 @@ pub fn render_text(doc: &CheckReport) -> String {
         };
         match t.verdict {
             Some(v) => {
-                let _ = writeln!(s, "{:<11} {}{}", v.label(), t.target, addr);
+                let st = crate::output::stdout_style();
+                let label = format!("{:<11}", v.label());
+                let label = match v {
+                    tlsfloor_policy::Verdict::Pass => st.green(&label),
+                    tlsfloor_policy::Verdict::Fail => st.red(&label),
+                    _ => st.yellow(&label),
+                };
+                let _ = writeln!(s, "{label} {}{}", t.target, addr);
             }
             None => {
                 let _ = writeln!(s, "{}{}", t.target, addr);

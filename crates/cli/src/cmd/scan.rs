@@ -2,7 +2,7 @@
 
 use crate::cmd::policy_gate::{self, PolicyArgs};
 use crate::exit::Exit;
-use crate::output::{self, scan_table, Style};
+use crate::output::{self, scan_table};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -201,9 +201,7 @@ pub fn print_report(report: &ScanReport, json: bool) -> anyhow::Result<()> {
         let s = serde_json::to_string_pretty(report).context("serialising the report")?;
         println!("{s}");
     } else {
-        let st = Style {
-            color: output::stdout_color(),
-        };
+        let st = crate::output::stdout_style();
         print!("{}", scan_table::render(report, st));
     }
     Ok(())

@@ -5,10 +5,44 @@ pub mod scan_csv;
 pub mod scan_table;
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
-/// Whether to colour standard output: it is a terminal and `NO_COLOR` is not set.
+/// `--color`: when the terminal output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour (e.g. for a pager that understands ANSI escapes).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+static COLOR: OnceLock<ColorChoice> = OnceLock::new();
+
+/// Sets the `--color` choice for the whole run (first call wins).
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Whether to colour standard output: `--color always`, or `auto` (the default) on a terminal
+/// without `NO_COLOR` set.
 pub fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    match COLOR.get().copied().unwrap_or_default() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
+/// The style for standard output under the `--color` choice.
+pub fn stdout_style() -> Style {
+    Style {
+        color: stdout_color(),
+    }
 }
 
 /// ANSI styling that turns itself off when colour is disabled.

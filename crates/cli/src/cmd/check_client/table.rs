@@ -3,7 +3,7 @@
 //! client's error output for inconclusive runs, and the verdict.
 
 use super::{Report, Verdict, VersionResult};
-use crate::output::{stdout_color, table, Style};
+use crate::output::{table, Style};
 
 fn what(x: &VersionResult) -> String {
     match (x.role, x.check) {
@@ -34,9 +34,7 @@ fn exit_cell(x: &VersionResult) -> String {
 
 /// Renders the report.
 pub fn render(r: &Report) -> String {
-    let st = Style {
-        color: stdout_color(),
-    };
+    let st = crate::output::stdout_style();
     let mut out = format!(
         "{} {} (floor {})\n",
         st.bold("check-client:"),
