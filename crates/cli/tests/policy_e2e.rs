@@ -137,11 +137,13 @@ fn tls10_and_tls11_server_fails_min_version_1_2() {
 
     let (code, out, _) = run(&["scan", &peer.addr, "--min-version", "1.2", "--json"]);
     assert_eq!(code, 1);
-    // The scan may print its own JSON first; the policy verdicts are the last JSON document.
-    let start = out
-        .rfind("{\n  \"schema\": \"tlsfloor.policy-check/v1\"")
-        .expect(&out);
-    let doc: serde_json::Value = serde_json::from_str(&out[start..]).unwrap();
+    // One document, with or without a policy: the scan report, verdicts in `policy_check`.
+    let scan: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    assert_eq!(scan["schema"], "tlsfloor.scan/v1");
+    assert_eq!(scan["targets"][0]["target"], peer.addr.as_str());
+    let doc = &scan["policy_check"];
+    assert_eq!(doc["schema"], "tlsfloor.policy-check/v1");
+    assert_eq!(doc["exit_code"], 1);
     let versions: Vec<&str> = doc["targets"][0]["violations"]
         .as_array()
         .unwrap()

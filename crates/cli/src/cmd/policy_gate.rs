@@ -216,11 +216,16 @@ pub fn apply(report: &ScanReport, args: &PolicyArgs, json: bool) -> anyhow::Resu
     } else {
         print!("{}", render_text(&doc));
     }
-    Ok(match doc.exit_code {
+    Ok(exit_of(&doc))
+}
+
+/// The exit status a check document stands for.
+pub fn exit_of(doc: &CheckReport) -> Exit {
+    match doc.exit_code {
         0 => Exit::Ok,
         1 => Exit::Findings,
         _ => Exit::Incomplete,
-    })
+    }
 }
 
 /// The terminal rendering of a check document.

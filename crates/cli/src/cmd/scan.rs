@@ -42,8 +42,8 @@ pub struct Args {
     /// Simultaneous connections to one target.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     pub connections: u16,
-    /// Also write the scan report as JSON to FILE (useful with a policy and `--json`, where
-    /// standard output carries the policy verdicts).
+    /// Also write the scan report as JSON to FILE (written before anything is printed, so a
+    /// closed standard output cannot lose it).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Bound on one target as a whole (default: 5 × --timeout × versions); what is not
@@ -251,14 +251,28 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         std::fs::write(path, s + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    // With a policy and --json, the policy gate prints its own JSON verdicts.
+    let verdicts = if args.policy.is_set() {
+        Some(policy_gate::evaluate(&report, &args.policy)?)
+    } else {
+        None
+    };
     if args.csv {
         print!("{}", output::scan_csv::render(&report));
-    } else if !(args.json && args.policy.is_set()) {
-        print_report(&report, args.json)?;
+    } else if args.json {
+        // One document with or without a policy: the verdicts are its `policy_check` field.
+        let mut doc = serde_json::to_value(&report).context("serialising the report")?;
+        if let (Some(v), Some(obj)) = (&verdicts, doc.as_object_mut()) {
+            obj.insert("policy_check".into(), serde_json::to_value(v)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print_report(&report, false)?;
+        if let Some(v) = &verdicts {
+            print!("{}", policy_gate::render_text(v));
+        }
     }
     let scan = scan_exit(&report);
-    let gate = policy_gate::apply(&report, &args.policy, args.json)?;
+    let gate = verdicts.as_ref().map_or(Exit::Ok, policy_gate::exit_of);
     if report.interrupted {
         return Ok(Exit::Interrupted);
     }
