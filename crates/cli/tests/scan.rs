@@ -913,3 +913,48 @@ fn a_java_server_without_the_scsv_at_tls12_still_protects_tls13_clients() {
     assert_eq!(r.targets[0].fallback_scsv, FallbackScsv::Supported);
     assert_eq!(r.targets[0].downgrade_sentinel, None);
 }
+
+#[test]
+fn psk_suites_report_their_group_and_the_scan_is_complete() {
+    // PSK key exchanges put an identity hint before their DH/ECDH parameters; OpenSSL also
+    // picks ECDHE-PSK without a shared group and fails before its key exchange.
+    let server = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            "127.0.0.1:{port}",
+            "-psk",
+            "0102030405",
+            "-psk_hint",
+            "tlsfloor",
+            "-nocert",
+            "-no_tls1_3",
+            "-cipher",
+            "ECDHE-PSK-AES128-CBC-SHA256:DHE-PSK-AES128-CBC-SHA256:PSK-AES128-CBC-SHA:@SECLEVEL=0",
+            "-quiet",
+        ],
+    );
+    let (report, code) = scan(&[&server.addr]);
+    let t = &report.targets[0];
+    assert!(t.complete, "{t:?}");
+    assert_eq!(code, 0);
+    let p12 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == Version::Tls12)
+        .unwrap();
+    let group = |code: u16| {
+        p12.suites
+            .iter()
+            .find(|s| s.code == code)
+            .and_then(|s| s.group.clone())
+    };
+    assert_eq!(group(0xc037).as_deref(), Some("x25519"), "{p12:?}");
+    assert!(
+        group(0x00b2).is_some_and(|g| g.starts_with("dh") && g != "dh47"),
+        "{p12:?}"
+    );
+    assert_eq!(group(0x008c), None, "plain PSK has no key exchange group");
+    assert!(p12.groups.contains(&"secp256r1".to_string()), "{p12:?}");
+}

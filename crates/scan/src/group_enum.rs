@@ -50,6 +50,20 @@ pub async fn enumerate(
                 out.found.push(group_name(g));
                 last = Some(g);
             }
+            // A ServerHello with no key exchange after it (OpenSSL picks ECDHE-PSK without a
+            // shared group, then fails before its ServerKeyExchange): the handshake cannot
+            // complete, so this group list was not served.
+            Outcome::Picked {
+                group_code: None,
+                flight,
+                ..
+            } if v < Version::Tls13 && flight.key_exchange.is_none() => {
+                if keep_certificate_curve && pinned.is_none() && last.is_some() {
+                    pinned = last;
+                } else {
+                    break;
+                }
+            }
             Outcome::Picked { group_code, .. } => {
                 out.error = Some(crate::error::probe_error(
                     crate::report::ErrorCode::ProtocolViolation,

@@ -231,7 +231,8 @@ impl FlightReader {
                 while let Some(msg) = self.reader.next_message(self.kx)? {
                     match msg {
                         ServerMessage::Hello(h) => {
-                            self.kx = tlsfloor_wire::suites::by_code(h.cipher).map(|s| s.kx);
+                            self.kx = tlsfloor_wire::suites::by_code(h.cipher)
+                                .map(|s| s.key_exchange_layout());
                             let tls13 = h.hello_retry_request
                                 || h.selected_version.is_some_and(|v| v >= 0x0304);
                             self.flight = Some(Flight {

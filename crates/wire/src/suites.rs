@@ -45,6 +45,20 @@ pub struct CipherSuite {
 }
 
 impl CipherSuite {
+    /// The ServerKeyExchange layout of this suite, as
+    /// [`parse_server_key_exchange`](crate::server::parse_server_key_exchange) names it: the
+    /// key exchange, with `_PSK` for the PSK variants (whose parameters follow an identity
+    /// hint): `DHE_PSK`, `ECDHE_PSK`, `RSA_PSK`, plain `PSK`.
+    pub fn key_exchange_layout(&self) -> &'static str {
+        match (self.auth, self.kx) {
+            ("PSK", "DHE") => "DHE_PSK",
+            ("PSK", "ECDHE") => "ECDHE_PSK",
+            ("PSK", "RSA") => "RSA_PSK",
+            ("PSK", _) => "PSK",
+            (_, kx) => kx,
+        }
+    }
+
     /// True when the suite may be negotiated in `v`.
     pub fn allowed_in(&self, v: Version) -> bool {
         self.min_version <= v && v <= self.max_version
@@ -144,6 +158,16 @@ pub const fn is_grease(code: u16) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn psk_suites_name_their_key_exchange_layout() {
+        let layout = |c: u16| by_code(c).map(|s| s.key_exchange_layout());
+        assert_eq!(layout(0xc037), Some("ECDHE_PSK"));
+        assert_eq!(layout(0x00b2), Some("DHE_PSK"));
+        assert_eq!(layout(0x0094), Some("RSA_PSK"));
+        assert_eq!(layout(0x008c), Some("PSK"));
+        assert_eq!(layout(0xc02f), Some("ECDHE"));
+    }
+
     use super::*;
 
     #[test]
