@@ -43,6 +43,8 @@ enum Command {
     Diagnose(cmd::diagnose::Args),
     /// What changed between two scan reports (exit 1 when anything regressed).
     Diff(cmd::diff::Args),
+    /// One self-contained HTML page from saved scan, trail, check-client and diagnose JSON.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Trail(a) => cmd::trail::run(a),
         Command::Diagnose(a) => cmd::diagnose::run(a),
         Command::Diff(a) => cmd::diff::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod diff;
 pub mod policy;
 pub mod policy_gate;
+pub mod report;
 pub mod scan;
 pub mod trail;
 pub mod trap;

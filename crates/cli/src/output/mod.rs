@@ -1,6 +1,7 @@
 //! Shared terminal output helpers: colour (only on a TTY, honouring `NO_COLOR`), aligned
 //! tables, and the scan report renderer.
 
+pub mod report_model;
 pub mod scan_csv;
 pub mod scan_table;
 
