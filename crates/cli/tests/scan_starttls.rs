@@ -8,6 +8,19 @@ use common::{essence, scan};
 use tlsfloor_scan::report::{ErrorCode, VersionStatus};
 use tlsfloor_testkit::Peer;
 
+/// The settings really are legacy: the scan proves TLS 1.0 is accepted, over the upgrade.
+fn assert_proves_tls10(t: &tlsfloor_scan::report::TargetReport) {
+    let tls10 = t
+        .protocols
+        .iter()
+        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
+    assert_eq!(
+        tls10.map(|p| p.status()),
+        Some(VersionStatus::Accepted),
+        "{t:?}"
+    );
+}
+
 const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:AES128-SHA:@SECLEVEL=0";
 
 #[test]
@@ -24,16 +37,7 @@ fn a_starttls_smtp_scan_equals_the_direct_scan_of_the_same_tls_settings() {
     assert_eq!(code_s, code_d);
     assert_eq!(s.starttls.as_deref(), Some("smtp"));
     assert_eq!(d.starttls, None);
-    // The settings really are legacy: the scan proves TLS 1.0 is accepted, over STARTTLS.
-    let tls10 = s
-        .protocols
-        .iter()
-        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
-    assert_eq!(
-        tls10.map(|p| p.status()),
-        Some(VersionStatus::Accepted),
-        "{s:?}"
-    );
+    assert_proves_tls10(s);
     // The certificate came through the upgrade too.
     assert!(!s.certificates.is_empty(), "{:?}", s.certificate_errors);
 }
@@ -187,15 +191,7 @@ fn vsftpd_auth_tls_equals_its_implicit_ftps_with_the_same_settings() {
     assert_eq!(essence(f), essence(d), "AUTH TLS {f:?}\nimplicit {d:?}");
     assert_eq!(essence(u), essence(d), "ftp:// {u:?}");
     assert_eq!(f.starttls.as_deref(), Some("ftp"));
-    let tls10 = f
-        .protocols
-        .iter()
-        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
-    assert_eq!(
-        tls10.map(|p| p.status()),
-        Some(VersionStatus::Accepted),
-        "{f:?}"
-    );
+    assert_proves_tls10(f);
     assert_eq!(
         code, 0,
         "nothing unknown: vsftpd answers every refusal with an alert"
@@ -221,15 +217,7 @@ fn prosody_xmpp_starttls_equals_its_direct_tls_with_the_same_settings() {
     assert_eq!(essence(x), essence(d), "STARTTLS {x:?}\ndirect {d:?}");
     assert_eq!(code_x, code_d);
     assert_eq!(x.starttls.as_deref(), Some("xmpp"));
-    let tls10 = x
-        .protocols
-        .iter()
-        .find(|p| p.version == tlsfloor_wire::Version::Tls10);
-    assert_eq!(
-        tls10.map(|p| p.status()),
-        Some(VersionStatus::Accepted),
-        "{x:?}"
-    );
+    assert_proves_tls10(x);
 }
 
 #[test]

@@ -13,6 +13,23 @@ use tlsfloor_wire::Version;
 /// X25519MLKEM768.
 const OPENSSL_3_5: i64 = 0x3050_0000;
 
+/// A TLS 1.2-1.3 server whose TLS 1.2 cipher list is the policy `id`'s own (OpenSSL names).
+fn like(id: &str) -> ServerConfig {
+    let ciphers: Vec<&str> = find_builtin(id)
+        .unwrap()
+        .ciphers
+        .iter()
+        .flatten()
+        .filter_map(|s| s.openssl.as_deref())
+        .collect();
+    ServerConfig {
+        min_version: Version::Tls12,
+        max_version: Version::Tls13,
+        ciphers: ciphers.join(":"),
+        alpn: Vec::new(),
+    }
+}
+
 /// Scans an in-process OpenSSL server configured with `cfg` (TLS 1.0 to 1.3 probed).
 async fn scan_local(cfg: &ServerConfig) -> tlsfloor_scan::report::TargetReport {
     let pki = Pki::generate().unwrap();
@@ -36,20 +53,7 @@ async fn scan_local(cfg: &ServerConfig) -> tlsfloor_scan::report::TargetReport {
 
 #[tokio::test]
 async fn mozilla_6_intermediate_is_told_from_5_7() {
-    let p = find_builtin("mozilla-6.0/intermediate").unwrap();
-    let ciphers: Vec<&str> = p
-        .ciphers
-        .iter()
-        .flatten()
-        .filter_map(|s| s.openssl.as_deref())
-        .collect();
-    let cfg = ServerConfig {
-        min_version: Version::Tls12,
-        max_version: Version::Tls13,
-        ciphers: ciphers.join(":"),
-        alpn: Vec::new(),
-    };
-    let report = scan_local(&cfg).await;
+    let report = scan_local(&like("mozilla-6.0/intermediate")).await;
     let all = tlsfloor_policy::builtin().unwrap();
     let id = identify(&report, all, 3);
     let exact: Vec<&str> = id.exact.iter().map(|m| m.policy.as_str()).collect();
@@ -64,22 +68,7 @@ async fn mozilla_6_intermediate_is_told_from_5_7() {
 
 #[tokio::test]
 async fn openssl_default_groups_identify_the_pq_policy() {
-    let twin = find_builtin("ELBSecurityPolicy-TLS13-1-2-2021-06").unwrap();
-    // The server's TLS 1.2 cipher list is the policy's own list (OpenSSL names).
-    let ciphers: Vec<&str> = twin
-        .ciphers
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s.openssl.as_deref())
-        .collect();
-    let cfg = ServerConfig {
-        min_version: Version::Tls12,
-        max_version: Version::Tls13,
-        ciphers: ciphers.join(":"),
-        alpn: Vec::new(),
-    };
-    let report = scan_local(&cfg).await;
+    let report = scan_local(&like("ELBSecurityPolicy-TLS13-1-2-2021-06")).await;
     let hybrid_by_default = openssl::version::number() >= OPENSSL_3_5;
     let tls13_groups: Vec<&String> = report
         .protocols
