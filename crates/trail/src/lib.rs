@@ -11,7 +11,7 @@
 //! use tlsfloor_trail::{audit, Plan, Query};
 //! let plan = Plan::new(&["AWSLogs".into()]).unwrap();
 //! let report = audit::run(&plan, &Query::default(), None, &audit::NoProgress).unwrap();
-//! println!("{}", tlsfloor_trail::render::render_text(&report));
+//! println!("{}", serde_json::to_string_pretty(&report).unwrap());
 //! ```
 
 pub mod agg;

@@ -353,24 +353,21 @@ fn print_matrix(m: &Matrix) {
         "server {} ({}): {} of {} clients negotiate",
         m.server.name, m.server.source, m.summary.success, m.summary.clients
     );
-    let w = m
+    let rows: Vec<Vec<String>> = m
         .rows
         .iter()
-        .map(|r| r.client.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    println!("{:<w$}  {:<4}  NEGOTIATED / REASON", "CLIENT", "");
-    for r in &m.rows {
-        match (&r.outcome.negotiated, &r.outcome.failure) {
-            (Some(n), _) => println!(
-                "{:<w$}  {}    {}",
-                r.client,
-                st.green("OK"),
-                negotiated_text(n)
-            ),
-            (None, Some(f)) => println!("{:<w$}  {}  {}", r.client, st.red("FAIL"), f.message),
-            (None, None) => println!("{:<w$}  ?", r.client),
-        }
-    }
+        .map(|r| match (&r.outcome.negotiated, &r.outcome.failure) {
+            (Some(n), _) => vec![r.client.clone(), st.green("OK"), negotiated_text(n)],
+            (None, Some(f)) => vec![r.client.clone(), st.red("FAIL"), f.message.clone()],
+            (None, None) => vec![r.client.clone(), "?".into(), String::new()],
+        })
+        .collect();
+    print!(
+        "{}",
+        crate::output::table_with_header(
+            &["CLIENT", "RESULT", "NEGOTIATED / REASON"],
+            &rows,
+            usize::MAX
+        )
+    );
 }

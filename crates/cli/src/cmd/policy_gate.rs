@@ -370,31 +370,7 @@ fn order_note(order: &str) -> &'static str {
     }
 }
 
-/// Renders rows as an aligned text table with a header line.
+/// Renders rows as an aligned text table with a header line (the shared renderer).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-    }
-    let line = |cells: Vec<&str>| -> String {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(c);
-            } else {
-                let pad = widths.get(i).copied().unwrap_or(0);
-                out.push_str(&format!("{c:<pad$}  "));
-            }
-        }
-        out.trim_end().to_string() + "\n"
-    };
-    let mut s = line(headers.to_vec());
-    for r in rows {
-        s.push_str(&line(r.iter().map(String::as_str).collect()));
-    }
-    s
+    crate::output::table_with_header(headers, rows, usize::MAX)
 }

@@ -1,6 +1,7 @@
 //! `tlsfloor trail`: audit CloudTrail logs for API calls made over legacy TLS (docs/trail.md).
 
 use crate::exit::Exit;
+use crate::output::trail_text::render_text;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tlsfloor_trail::audit::{self, Plan, Progress};
 use tlsfloor_trail::input::{Pattern, WalkOptions};
 use tlsfloor_trail::query::normalize_event_source;
-use tlsfloor_trail::render::{render_csv, render_text};
+use tlsfloor_trail::render::render_csv;
 use tlsfloor_trail::sql::{emit, emit_logs_insights, Dialect, Partitions};
 use tlsfloor_trail::time::parse_bound;
 use tlsfloor_trail::tls::Selection;

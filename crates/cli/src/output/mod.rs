@@ -4,6 +4,7 @@
 pub mod report_model;
 pub mod scan_csv;
 pub mod scan_table;
+pub mod trail_text;
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -86,6 +87,19 @@ impl Style {
 /// Renders rows as left-aligned columns separated by two spaces, each line prefixed by
 /// `indent`. Cells may contain ANSI escapes: widths are computed on the visible text.
 pub fn table(rows: &[Vec<String>], indent: &str) -> String {
+    render_table(rows, indent, usize::MAX)
+}
+
+/// The one table renderer of every command: `header` then `rows`, columns two spaces apart,
+/// columns from `right_from` on right-aligned (counts), `usize::MAX` for none.
+pub fn table_with_header(header: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
+    let mut all = Vec::with_capacity(rows.len() + 1);
+    all.push(header.iter().map(|h| h.to_string()).collect());
+    all.extend(rows.iter().cloned());
+    render_table(&all, "", right_from)
+}
+
+fn render_table(rows: &[Vec<String>], indent: &str, right_from: usize) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0usize; cols];
     for r in rows {
@@ -97,10 +111,18 @@ pub fn table(rows: &[Vec<String>], indent: &str) -> String {
     for r in rows {
         let mut line = String::from(indent);
         for (i, c) in r.iter().enumerate() {
-            line.push_str(c);
+            let pad = " ".repeat(widths[i] - visible_len(c));
+            if i >= right_from {
+                line.push_str(&pad);
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                if i + 1 < r.len() {
+                    line.push_str(&pad);
+                }
+            }
             if i + 1 < r.len() {
-                let pad = widths[i] - visible_len(c) + 2;
-                line.push_str(&" ".repeat(pad));
+                line.push_str("  ");
             }
         }
         out.push_str(line.trim_end());
