@@ -411,3 +411,36 @@ fn a_misspelt_policy_fails_before_scanning_with_a_suggestion() {
     assert_eq!(code, 2);
     assert!(err.contains("did you mean java-7"), "{err}");
 }
+
+#[test]
+fn check_csv_has_one_row_per_target_and_violation() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write_report(dir.path(), vec![legacy(), modern(), down("down.test:443")]);
+    let (code, out, _) = run(&["check", &f, "--min-version", "1.2", "--csv"]);
+    assert_eq!(code, 1, "the same exit status as the table: {out}");
+    let rows: Vec<&str> = out.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        rows[0],
+        "target,address,verdict,reason,policy,violation,version,suite_iana,message"
+    );
+    let legacy_rows: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.starts_with("legacy.test"))
+        .collect();
+    assert_eq!(legacy_rows.len(), 2, "TLS 1.0 and TLS 1.1: {out}");
+    assert!(legacy_rows
+        .iter()
+        .all(|r| r.contains(",fail,") && r.contains("version_not_allowed")));
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("modern.test") && r.contains(",pass,")),
+        "{out}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("down.test") && r.contains(",unreachable,")),
+        "{out}"
+    );
+    let (code, _, _) = run(&["check", &f, "--min-version", "1.2", "--csv", "--json"]);
+    assert_eq!(code, 2, "--csv and --json exclude each other");
+}

@@ -17,8 +17,11 @@ pub struct Args {
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Print the verdicts as JSON (schema tlsfloor.policy-check/v1, see docs/policy.md).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the verdicts as CSV: one row per target and violation (docs/policy.md).
+    #[arg(long)]
+    pub csv: bool,
 }
 
 /// Reads and parses a saved scan report.
@@ -57,5 +60,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     let report = read_report(&args.file)?;
+    if args.csv {
+        let doc = policy_gate::evaluate(&report, &args.policy)?;
+        print!("{}", crate::output::check_csv::render(&doc));
+        return Ok(policy_gate::exit_of(&doc));
+    }
     policy_gate::apply(&report, &args.policy, args.json)
 }

@@ -1,6 +1,7 @@
 //! Shared terminal output helpers: colour (only on a TTY, honouring `NO_COLOR`), aligned
 //! tables, and the scan report renderer.
 
+pub mod check_csv;
 pub mod report_model;
 pub mod scan_csv;
 pub mod scan_table;
@@ -168,4 +169,19 @@ mod tests {
         assert_eq!(plain, vec!["  a    xx  z", "  bbb  y   z"]);
         assert_eq!(visible_len(&s.bold("abc")), 3);
     }
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One CSV record of at most `width` fields, CRLF-terminated (the one CSV writer of the CLI).
+pub fn csv_line(cells: &[String], width: usize) -> String {
+    let l: Vec<String> = cells.iter().take(width).map(|c| csv_field(c)).collect();
+    l.join(",") + "\r\n"
 }

@@ -20,18 +20,8 @@ pub const HEADER: [&str; 13] = [
     "error",
 ];
 
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn line(cells: &[String]) -> String {
-    let mut l: Vec<String> = cells.iter().map(|c| field(c)).collect();
-    l.truncate(HEADER.len());
-    l.join(",") + "\r\n"
+    super::csv_line(cells, HEADER.len())
 }
 
 fn status(s: VersionStatus) -> &'static str {
