@@ -150,6 +150,21 @@ pub fn visible_len(s: &str) -> usize {
     n
 }
 
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One CSV record of at most `width` fields, CRLF-terminated (the one CSV writer of the CLI).
+pub fn csv_line(cells: &[String], width: usize) -> String {
+    let l: Vec<String> = cells.iter().take(width).map(|c| csv_field(c)).collect();
+    l.join(",") + "\r\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,19 +184,4 @@ mod tests {
         assert_eq!(plain, vec!["  a    xx  z", "  bbb  y   z"]);
         assert_eq!(visible_len(&s.bold("abc")), 3);
     }
-}
-
-/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV record of at most `width` fields, CRLF-terminated (the one CSV writer of the CLI).
-pub fn csv_line(cells: &[String], width: usize) -> String {
-    let l: Vec<String> = cells.iter().take(width).map(|c| csv_field(c)).collect();
-    l.join(",") + "\r\n"
 }
