@@ -59,6 +59,26 @@ fn a_legacy_version_added_is_a_regression_and_removed_is_not() {
     let (code, out, _) = common::run(&["diff", floor.to_str().unwrap(), floor.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("1 unchanged"), "{out}");
+
+    // The same diff as a Markdown table for a pull request, with the same exit status.
+    let (code, out, _) = common::run(&[
+        "diff",
+        "--format",
+        "markdown",
+        floor.to_str().unwrap(),
+        legacy.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("| endpoint | state | result | change |"),
+        "{out}"
+    );
+    let row = out
+        .lines()
+        .find(|l| l.contains("TLSv1.0") && l.starts_with("| `"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains("**regression**"), "{row}");
+    assert!(out.contains("**1 regressed**"), "{out}");
 }
 
 #[test]

@@ -444,3 +444,32 @@ fn check_csv_has_one_row_per_target_and_violation() {
     let (code, _, _) = run(&["check", &f, "--min-version", "1.2", "--csv", "--json"]);
     assert_eq!(code, 2, "--csv and --json exclude each other");
 }
+
+#[test]
+fn check_markdown_is_one_table_for_a_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write_report(dir.path(), vec![legacy(), modern()]);
+    let (code, out, _) = run(&["check", &f, "--min-version", "1.2", "--format", "markdown"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("### tlsfloor check"), "{out}");
+    assert!(
+        out.contains("| target | verdict | why |\n|---|---|---|\n"),
+        "{out}"
+    );
+    let legacy_row = lines
+        .iter()
+        .find(|l| l.contains("`legacy.test:443`"))
+        .expect(&out);
+    assert!(
+        legacy_row.contains("**FAIL**") && legacy_row.contains("TLSv1.0 accepted"),
+        "{out}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("`modern.test:443`") && l.contains("**PASS**")));
+    // Every row has the header's three cells.
+    for row in lines.iter().filter(|l| l.starts_with("| `")) {
+        assert_eq!(row.matches(" | ").count(), 2, "{row}");
+    }
+}

@@ -958,3 +958,40 @@ fn psk_suites_report_their_group_and_the_scan_is_complete() {
     assert_eq!(group(0x008c), None, "plain PSK has no key exchange group");
     assert!(p12.groups.contains(&"secp256r1".to_string()), "{p12:?}");
 }
+
+#[test]
+fn scan_markdown_marks_legacy_and_unproven_targets() {
+    let legacy = Peer::openssl_s_server(&["-cipher", "DEFAULT:@SECLEVEL=0", "-no_tls1_3"], false);
+    let down = format!("127.0.0.1:{}", free_port());
+    let out = tlsfloor()
+        .args([
+            "scan",
+            "--format",
+            "markdown",
+            "--timeout",
+            "2s",
+            &legacy.addr,
+            &down,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "an unreachable target: {text}");
+    assert!(
+        text.contains("| target | accepted | legacy | unknown | proven |"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains(&legacy.addr))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("**TLSv1.0**") && row.contains("| yes |"),
+        "{row}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains(&down))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("error:"), "{row}");
+}

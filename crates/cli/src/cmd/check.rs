@@ -22,6 +22,9 @@ pub struct Args {
     /// Print the verdicts as CSV: one row per target and violation (docs/policy.md).
     #[arg(long)]
     pub csv: bool,
+    /// Text output: `table` (default) or `markdown` (a summary table for pull requests).
+    #[arg(long, value_enum, default_value_t = crate::output::markdown::Format::Table, conflicts_with_all = ["json", "csv"])]
+    pub format: crate::output::markdown::Format,
 }
 
 /// Reads and parses a saved scan report.
@@ -60,9 +63,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     let report = read_report(&args.file)?;
-    if args.csv {
+    if args.csv || args.format == crate::output::markdown::Format::Markdown {
         let doc = policy_gate::evaluate(&report, &args.policy)?;
-        print!("{}", crate::output::check_csv::render(&doc));
+        if args.csv {
+            print!("{}", crate::output::check_csv::render(&doc));
+        } else {
+            print!("{}", crate::output::markdown::check(&doc));
+        }
         return Ok(policy_gate::exit_of(&doc));
     }
     policy_gate::apply(&report, &args.policy, args.json)

@@ -26,6 +26,9 @@ pub struct Args {
     /// Print the diff as JSON (schema tlsfloor.diff/v1).
     #[arg(long)]
     pub json: bool,
+    /// Text output: `table` (default) or `markdown` (a summary table for pull requests).
+    #[arg(long, value_enum, default_value_t = output::markdown::Format::Table, conflicts_with = "json")]
+    pub format: output::markdown::Format,
 }
 
 fn load(path: &Path) -> anyhow::Result<ScanReport> {
@@ -48,6 +51,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if args.json {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
+    } else if args.format == output::markdown::Format::Markdown {
+        out.write_all(output::markdown::diff(&d).as_bytes())?;
     } else {
         out.write_all(render(&d, crate::output::stdout_style()).as_bytes())?;
     }

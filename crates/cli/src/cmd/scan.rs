@@ -33,6 +33,10 @@ pub struct Args {
     /// Policy options cannot be combined with it (their verdicts are not CSV).
     #[arg(long, conflicts_with_all = ["min_version", "policy", "policy_file", "identify"])]
     pub csv: bool,
+    /// Text output: `table` (default) or `markdown` (a summary table for pull requests,
+    /// with the policy verdicts when a policy is given).
+    #[arg(long, value_enum, default_value_t = output::markdown::Format::Table, conflicts_with_all = ["json", "csv"])]
+    pub format: output::markdown::Format,
     /// Connect and answer timeout per probe, e.g. `5`, `5s`, `500ms`.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -265,6 +269,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             obj.insert("policy_check".into(), serde_json::to_value(v)?);
         }
         println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if args.format == output::markdown::Format::Markdown {
+        print!("{}", output::markdown::scan(&report));
+        if let Some(v) = &verdicts {
+            print!("\n{}", output::markdown::check(v));
+        }
     } else {
         print_report(&report, false)?;
         if let Some(v) = &verdicts {
