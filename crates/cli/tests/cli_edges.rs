@@ -4,7 +4,7 @@
 mod common;
 
 use common::{stdout_json, tlsfloor};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
@@ -64,16 +64,23 @@ fn a_closed_stdout_ends_quietly_in_every_subcommand() {
 #[test]
 fn ctrl_c_prints_what_was_finished_writes_the_file_and_exits_130() {
     let good = Peer::openssl_s_server(&["-tls1_2"], false);
-    // A port that accepts and never answers, counting connections.
+    // A port that accepts and never answers, counting connections that send a TLS hello
+    // (a bare connect, e.g. another test's readiness check on a reused port, is not counted).
     let hang = TcpListener::bind("127.0.0.1:0").expect("bind");
     let hang_addr = hang.local_addr().unwrap().to_string();
     let accepted = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&accepted);
     std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in hang.incoming().flatten() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            held.push(s);
+        for mut s in hang.incoming().flatten() {
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let mut first = [0u8; 1];
+                if s.read_exact(&mut first).is_ok() && first[0] == 0x16 {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                // Hold the connection open, never answering.
+                let _ = s.read_to_end(&mut Vec::new());
+            });
         }
     });
     let dir = tempfile::tempdir().expect("tempdir");

@@ -995,3 +995,69 @@ fn scan_markdown_marks_legacy_and_unproven_targets() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(row.contains("error:"), "{row}");
 }
+
+#[test]
+fn weak_suites_and_certificates_are_marked_each_by_name_with_a_legend() {
+    let server = Peer::openssl_s_server(&["-cipher", "ALL:@SECLEVEL=0", "-no_tls1_3"], false);
+    let (_, text, _) = common::run(&["scan", "--no-groups", &server.addr]);
+    let row = |iana: &str| {
+        text.lines()
+            .find(|l| l.contains(iana))
+            .unwrap_or_else(|| panic!("no {iana} in {text}"))
+            .to_string()
+    };
+    assert!(
+        row("TLS_RSA_WITH_AES_128_CBC_SHA ").ends_with("RSA-KX"),
+        "{text}"
+    );
+    assert!(
+        row("TLS_ECDH_anon_WITH_AES_128_CBC_SHA").ends_with("ANON"),
+        "{text}"
+    );
+    assert!(
+        !row("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256").contains("RSA-KX"),
+        "{text}"
+    );
+    assert!(
+        text.contains("marks: ")
+            && text.contains("ANON = anonymous")
+            && text.contains("RSA-KX = RSA key transport"),
+        "{text}"
+    );
+
+    // A SHA-1-signed certificate is marked too.
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha1", "-days", "30",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let sha1 = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            "127.0.0.1:{port}",
+            "-cert",
+            cert.to_str().unwrap(),
+            "-key",
+            key.to_str().unwrap(),
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+            "-quiet",
+        ],
+    );
+    let (_, text, _) = common::run(&["scan", "--no-groups", &sha1.addr]);
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("weak") && l.contains("SHA-1")),
+        "{text}"
+    );
+}

@@ -2,6 +2,7 @@
 //! tables, and the scan report renderer.
 
 pub mod check_csv;
+pub mod grades;
 pub mod markdown;
 pub mod report_model;
 pub mod scan_csv;

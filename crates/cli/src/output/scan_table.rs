@@ -1,7 +1,7 @@
 //! The readable rendering of a scan report: per target, accepted versions (legacy ones
 //! marked), suites per version, preference, groups, fallback SCSV and the certificate.
 
-use super::{table, Style};
+use super::{grades, table, Style};
 use tlsfloor_scan::report::{
     CertificateSummary, FallbackScsv, Preference, ProtocolReport, ScanReport, Sslv2Report,
     TargetReport, VersionStatus,
@@ -77,27 +77,26 @@ fn suites_block(p: &ProtocolReport, st: Style) -> String {
         format_args!("{} suite(s),", p.suites.len()),
         order
     );
+    let mut seen = Vec::new();
     let rows: Vec<Vec<String>> = p
         .suites
         .iter()
         .map(|s| {
-            let weak = s.bits < 128 || s.kx == "RSA" || s.iana.contains("_anon_");
-            let iana = if weak {
-                st.yellow(&s.iana)
-            } else {
-                s.iana.clone()
-            };
+            let marks = grades::suite_marks(s.code, s.group.as_deref());
+            seen.extend(marks.iter().copied());
             vec![
                 format!("0x{:04x}", s.code),
-                iana,
+                s.iana.clone(),
                 s.openssl.clone().unwrap_or_else(|| "-".into()),
                 s.kx.clone(),
                 s.bits.to_string(),
                 s.group.clone().unwrap_or_default(),
+                grades::cell(&marks, st),
             ]
         })
         .collect();
     out.push_str(&table(&rows, "    "));
+    out.push_str(&grades::legend(&seen, st).replacen("  ", "    ", 1));
     if !p.groups.is_empty() {
         out.push_str(&format!("    groups: {}\n", p.groups.join(", ")));
     }
@@ -128,6 +127,25 @@ fn cert_block(t: &TargetReport, st: Style) -> String {
         ),
     ]);
     rows.push(vec!["valid".into(), validity(leaf, st)]);
+    let sig = leaf.signature_algorithm.to_ascii_lowercase();
+    let marks: Vec<grades::Mark> = [
+        (
+            sig.contains("sha1") || sig.contains("md5"),
+            grades::SHA1_CERT,
+        ),
+        (leaf.days_left < 0, grades::EXPIRED),
+    ]
+    .into_iter()
+    .filter(|(hit, _)| *hit)
+    .map(|(_, m)| m)
+    .collect();
+    if !marks.is_empty() {
+        let why: Vec<String> = marks
+            .iter()
+            .map(|m| format!("{} ({})", grades::cell(&[*m], st), m.meaning))
+            .collect();
+        rows.push(vec!["weak".into(), why.join("; ")]);
+    }
     rows.push(vec!["sha256".into(), leaf.sha256.clone()]);
     if let Some(m) = t.hostname_match {
         let name = t.sni.clone().unwrap_or_else(|| t.host.clone());
