@@ -957,6 +957,14 @@ fn psk_suites_report_their_group_and_the_scan_is_complete() {
     );
     assert_eq!(group(0x008c), None, "plain PSK has no key exchange group");
     assert!(p12.groups.contains(&"secp256r1".to_string()), "{p12:?}");
+    // No certificate is sought where no accepted suite uses one.
+    assert!(
+        t.certificate_errors
+            .iter()
+            .any(|e| e.contains("authenticates without one")),
+        "{:?}",
+        t.certificate_errors
+    );
 }
 
 #[test]

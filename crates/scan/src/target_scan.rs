@@ -238,9 +238,25 @@ pub async fn scan_address(
         .collect();
     // Prefer the chain seen at the highest plaintext-certificate version.
     let plain_chain = results.iter().rev().find_map(|r| r.chain.clone());
+    // Suites that authenticate without a certificate (PSK, anonymous, SRP): when nothing
+    // else is accepted the server has no certificate to show.
+    let certless = |c: &u16| {
+        tlsfloor_wire::suites::by_code(*c)
+            .is_some_and(|s| matches!(s.auth, "PSK" | "anon" | "SRP" | "NULL"))
+    };
+    let only_certless = accepted
+        .iter()
+        .all(|(_, suites)| !suites.is_empty() && suites.iter().all(certless));
     let chain_fut = async {
         if !opts.certificates || accepted.is_empty() {
             return Ok(None);
+        }
+        if only_certless && plain_chain.is_none() {
+            return Err(
+                "no certificate: every accepted suite authenticates without one (PSK, \
+                 anonymous or SRP)"
+                    .to_string(),
+            );
         }
         match plain_chain {
             Some(c) => Ok(Some(c)),
