@@ -112,12 +112,27 @@ pub fn tlslite_enabled_suites(version: &str) -> Vec<u16> {
         .collect()
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// Ports [`free_port`] hands out: below Linux's ephemeral range (32768-60999), from which
+/// the kernel picks both `bind(…:0)` ports and the source ports of outgoing connections.
+const PORTS: std::ops::Range<u32> = 20_000..32_000;
+
+/// A TCP port on 127.0.0.1 that was free a moment ago, for a peer to bind. It comes from a
+/// range the kernel never picks by itself, so a listener another test binds to port 0, or a
+/// connection's source port, can never be given the same port before the peer binds it;
+/// within the process each port is handed out once (a counter), and the process id spreads
+/// processes apart.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: OnceLock<AtomicU32> = OnceLock::new();
+    let span = PORTS.end - PORTS.start;
+    let next = NEXT.get_or_init(|| AtomicU32::new(std::process::id().wrapping_mul(7919) % span));
+    for _ in 0..span {
+        let port = (PORTS.start + next.fetch_add(1, Ordering::Relaxed) % span) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {PORTS:?} on 127.0.0.1")
 }
 
 /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
