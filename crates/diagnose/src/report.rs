@@ -160,22 +160,26 @@ impl Outcome {
     pub fn run(client: &ClientOffer, server: &ServerConfig) -> (Verdict, Outcome) {
         let v = simulate(client, server);
         let out = match &v {
-            Verdict::Success(n) => Outcome {
-                result: if min_version_caveat(client, n.version).is_some() {
-                    "depends".into()
-                } else {
-                    "success".into()
-                },
-                caveat: min_version_caveat(client, n.version),
-                negotiated: Some(NegotiatedOut {
-                    version: n.version,
-                    suite: SuiteRef::new(n.suite),
-                    group: n.group.map(group_label),
-                    certificate: n.cert.label(),
-                    hello_retry_request: n.hello_retry,
-                }),
-                failure: None,
-            },
+            Verdict::Success(n) => {
+                let caveat = min_version_caveat(client, n.version);
+                Outcome {
+                    result: if caveat.is_some() {
+                        "depends"
+                    } else {
+                        "success"
+                    }
+                    .into(),
+                    caveat,
+                    negotiated: Some(NegotiatedOut {
+                        version: n.version,
+                        suite: SuiteRef::new(n.suite),
+                        group: n.group.map(group_label),
+                        certificate: n.cert.label(),
+                        hello_retry_request: n.hello_retry,
+                    }),
+                    failure: None,
+                }
+            }
             Verdict::Failure(f) => Outcome {
                 result: "failure".into(),
                 caveat: None,

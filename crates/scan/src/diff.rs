@@ -77,6 +77,18 @@ pub enum EndpointState {
     Unchanged,
 }
 
+impl EndpointState {
+    /// `added`, `removed`, `changed`, `unchanged` (as in the JSON).
+    pub fn label(self) -> &'static str {
+        match self {
+            EndpointState::Added => "added",
+            EndpointState::Removed => "removed",
+            EndpointState::Changed => "changed",
+            EndpointState::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {

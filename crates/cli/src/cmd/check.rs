@@ -63,14 +63,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     let report = read_report(&args.file)?;
-    if args.csv || args.format == crate::output::markdown::Format::Markdown {
-        let doc = policy_gate::evaluate(&report, &args.policy)?;
-        if args.csv {
-            print!("{}", crate::output::check_csv::render(&doc));
-        } else {
-            print!("{}", crate::output::markdown::check(&doc));
-        }
-        return Ok(policy_gate::exit_of(&doc));
+    let doc = policy_gate::evaluate(&report, &args.policy)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if args.csv {
+        print!("{}", crate::output::check_csv::render(&doc));
+    } else if args.format == crate::output::markdown::Format::Markdown {
+        print!("{}", crate::output::markdown::check(&doc));
+    } else {
+        print!("{}", policy_gate::render_text(&doc));
     }
-    policy_gate::apply(&report, &args.policy, args.json)
+    Ok(policy_gate::exit_of(&doc))
 }

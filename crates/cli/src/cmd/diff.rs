@@ -73,9 +73,8 @@ fn render(d: &ScanDiff, st: Style) -> String {
         .filter(|e| e.state != EndpointState::Unchanged)
     {
         let state = match e.state {
-            EndpointState::Added => st.bold("added"),
-            EndpointState::Removed => st.dim("removed"),
-            _ => st.bold("changed"),
+            EndpointState::Removed => st.dim(e.state.label()),
+            _ => st.bold(e.state.label()),
         };
         let addr = e.address.as_deref().unwrap_or("-");
         s.push_str(&format!(

@@ -204,21 +204,6 @@ pub fn evaluate(report: &ScanReport, args: &PolicyArgs) -> anyhow::Result<CheckR
     })
 }
 
-/// Judges `report` against the policy options, prints the verdicts (JSON when `json`), and
-/// returns the exit status: `Ok` all pass, `Findings` some fail, `Incomplete` some unreachable.
-pub fn apply(report: &ScanReport, args: &PolicyArgs, json: bool) -> anyhow::Result<Exit> {
-    if !args.is_set() {
-        return Ok(Exit::Ok);
-    }
-    let doc = evaluate(report, args)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print!("{}", render_text(&doc));
-    }
-    Ok(exit_of(&doc))
-}
-
 /// The exit status a check document stands for.
 pub fn exit_of(doc: &CheckReport) -> Exit {
     match doc.exit_code {

@@ -116,11 +116,7 @@ pub fn diff(d: &ScanDiff) -> String {
         .iter()
         .filter(|e| e.state != EndpointState::Unchanged)
     {
-        let state = match e.state {
-            EndpointState::Added => "added",
-            EndpointState::Removed => "removed",
-            _ => "changed",
-        };
+        let state = e.state.label();
         if e.changes.is_empty() {
             rows.push(vec![
                 format!("`{}`", e.target),
