@@ -7,6 +7,7 @@ mod common;
 use common::scan;
 use std::process::Command;
 use tlsfloor_scan::report::VersionStatus;
+use tlsfloor_testkit::frontend::{FrontEnd, Quirk};
 use tlsfloor_testkit::sslv2_server::Sslv2Server;
 use tlsfloor_testkit::{Peer, Pki};
 
@@ -124,4 +125,51 @@ fn csv_has_a_row_per_version_and_suite_including_sslv2() {
     assert!(tls12.contains(&"TLS_RSA_WITH_AES_128_CBC_SHA"), "{out}");
     let (code, _, err) = common::run(&["scan", "--csv", "--min-version", "1.2", &tls.addr]);
     assert_eq!(code, 2, "{err}");
+}
+
+/// The SSL 2.0 result and exit status of a scan of `addr`.
+fn sslv2_of(addr: &str) -> (VersionStatus, Option<String>, bool, i32) {
+    let (r, code) = scan(&["--no-groups", addr]);
+    let t = &r.targets[0];
+    let s = t.sslv2.as_ref().expect("SSLv2 probed");
+    (s.status, s.refused_with.clone(), t.complete, code)
+}
+
+#[test]
+fn a_silent_close_of_sslv2_is_settled_by_a_control_in_the_same_framing() {
+    // OpenSSL answers an SSLv2-format hello for TLS 1.2; the front end closes only the SSL 2.0
+    // hello: the control is answered, so the close refused SSL 2.0.
+    let server = Peer::openssl_s_server(&["-no_tls1_3"], false);
+    let only_v2 = FrontEnd::start(&server.addr, Quirk::CloseSslv2Framing { all: false });
+    let (status, why, complete, code) = sslv2_of(&only_v2.addr);
+    assert_eq!(status, VersionStatus::NotAccepted);
+    assert_eq!(why.as_deref(), Some("silent_close_control_answered"));
+    assert!(complete && code == 0, "exit {code}");
+    // Every SSL 2.0-framed hello closed, TLS framing answered: no SSL 2.0 framing is read.
+    let no_v2 = FrontEnd::start(&server.addr, Quirk::CloseSslv2Framing { all: true });
+    let (status, why, complete, code) = sslv2_of(&no_v2.addr);
+    assert_eq!(status, VersionStatus::NotAccepted);
+    assert_eq!(why.as_deref(), Some("silent_close_framing_refused"));
+    assert!(complete && code == 0, "exit {code}");
+}
+
+#[test]
+fn without_a_tls_version_to_build_the_control_the_close_stays_unknown() {
+    // TLS 1.3 only: an SSLv2-format hello cannot ask for it, so nothing settles the close.
+    let server = Peer::openssl_s_server(&["-tls1_3"], false);
+    let front = FrontEnd::start(&server.addr, Quirk::CloseSslv2Framing { all: false });
+    let (status, why, complete, code) = sslv2_of(&front.addr);
+    assert_eq!(status, VersionStatus::Unknown, "{why:?}");
+    assert!(!complete);
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn botan_closes_sslv2_framing_and_is_proven_refused() {
+    // Botan 2 closes every hello in SSL 2.0 framing, without an alert.
+    let botan = Peer::botan();
+    let (status, why, complete, code) = sslv2_of(&botan.addr);
+    assert_eq!(status, VersionStatus::NotAccepted);
+    assert_eq!(why.as_deref(), Some("silent_close_framing_refused"));
+    assert!(complete && code == 0, "exit {code}");
 }

@@ -1,8 +1,8 @@
 //! Test-only front ends that sit in front of a real TLS server on 127.0.0.1 and behave like
 //! the middleboxes and load balancers found in real fleets: connection and rate limits,
 //! resets after a number of connections, hellos dropped by size, alerts turned into silent
-//! closes, legacy hellos blackholed, a server that drips its answer, one stalled
-//! connection. They never answer TLS themselves: every definitive answer comes from the
+//! closes, legacy hellos blackholed, SSL 2.0 framing dropped, a server that drips its
+//! answer, one stalled connection. They never answer TLS themselves: every definitive answer comes from the
 //! real server behind them.
 
 use std::collections::VecDeque;
@@ -35,6 +35,13 @@ pub enum Quirk {
     DripAfter(usize, Duration),
     /// The Nth connection (1-based) is accepted and never answered.
     StallNth(usize),
+    /// A hello in SSL 2.0 framing gets the connection closed silently: only one for SSL 2.0
+    /// itself (version 0x0002), or, with `all`, any (as a server that does not read SSL 2.0
+    /// framing at all). TLS-framed hellos are relayed.
+    CloseSslv2Framing {
+        /// Also SSLv2-format hellos for TLS versions.
+        all: bool,
+    },
 }
 
 /// A running front end; stops accepting when dropped.
@@ -138,6 +145,34 @@ fn hold(mut s: TcpStream) {
     while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
 }
 
+/// Reads the client's first record, in TLS framing or (first byte with the high bit set) in
+/// SSL 2.0 framing: a 2-byte header with a 15-bit length.
+fn read_hello(s: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let mut head = [0u8; 2];
+    s.read_exact(&mut head)?;
+    let (mut rec, len) = if head[0] & 0x80 != 0 {
+        let len = usize::from(u16::from_be_bytes([head[0] & 0x7f, head[1]]));
+        (head.to_vec(), len)
+    } else {
+        let mut rest = [0u8; 3];
+        s.read_exact(&mut rest)?;
+        let len = usize::from(u16::from_be_bytes([rest[1], rest[2]]));
+        ([&head[..], &rest[..]].concat(), len)
+    };
+    let at = rec.len();
+    rec.resize(at + len, 0);
+    s.read_exact(&mut rec[at..])?;
+    Ok(rec)
+}
+
+/// The version of an SSL 2.0-framed CLIENT-HELLO (0x0002 for SSL 2.0 itself), if `rec` is one.
+fn sslv2_hello_version(rec: &[u8]) -> Option<u16> {
+    match rec {
+        [b0, _, 1, hi, lo, ..] if b0 & 0x80 != 0 => Some(u16::from_be_bytes([*hi, *lo])),
+        _ => None,
+    }
+}
+
 /// Reads one whole TLS record (header + body) from `s`.
 fn read_record(s: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut head = [0u8; 5];
@@ -210,10 +245,16 @@ impl Shared {
             _ => {}
         }
         let _ = client.set_read_timeout(Some(Duration::from_secs(30)));
-        let Ok(hello) = read_record(&mut client) else {
+        let Ok(hello) = read_hello(&mut client) else {
             return;
         };
         let facts = hello_facts(&hello);
+        let v2 = sslv2_hello_version(&hello);
+        if let (Quirk::CloseSslv2Framing { all }, Some(v)) = (&self.quirk, v2) {
+            if *all || v == 0x0002 {
+                return drop(client);
+            }
+        }
         match (&self.quirk, facts) {
             (Quirk::CloseHellosOverSuites(max), Some((_, suites, _))) if suites > *max => {
                 return drop(client)
@@ -301,5 +342,9 @@ mod tests {
         assert_eq!(hello_facts(&rec), Some((0x0301, 2, true)));
         assert_eq!(hello_facts(&rec[..20]), None);
         assert_eq!(hello_facts(&[21, 3, 1, 0, 2, 2, 40]), None);
+        assert_eq!(sslv2_hello_version(&rec), None);
+        assert_eq!(sslv2_hello_version(&[0x80, 3, 1, 0, 2]), Some(0x0002));
+        assert_eq!(sslv2_hello_version(&[0x80, 3, 1, 3, 3]), Some(0x0303));
+        assert_eq!(sslv2_hello_version(&[0x80, 3, 1]), None);
     }
 }

@@ -757,6 +757,22 @@ impl Peer {
 }
 
 impl Peer {
+    /// `botan tls_server` (Botan 2, TLS 1.0-1.2) with the shared RSA leaf, bound to loopback
+    /// through the loopback shim. Botan closes any hello in SSL 2.0 framing without an answer.
+    pub fn botan() -> Peer {
+        require("botan", "botan");
+        let pki = Pki::shared();
+        let (cert, key) = (
+            pki.rsa_cert.display().to_string(),
+            pki.rsa_key.display().to_string(),
+        );
+        Peer::spawn_with_env(
+            "botan",
+            &["tls_server", &cert, &key, "--port={port}"],
+            &[("LD_PRELOAD", loopback_shim())],
+        )
+    }
+
     /// A tlslite-ng server (pure Python) with the shared RSA leaf, speaking versions `min`
     /// through `max` (`ssl3`, `tls1.0`, `tls1.1`, `tls1.2`): the SSL 3.0 peer, since Debian's
     /// OpenSSL and GnuTLS are built without SSL 3.0.
