@@ -17,30 +17,10 @@ DATA = os.path.join(ROOT, "crates/policy/data/builtin.toml")
 TLSFLOOR = os.path.join(ROOT, "target/release/tlsfloor")
 SERVE = os.path.join(ROOT, "target/release/examples/s2n_serve")
 
-# builtin id -> s2n-tls name where they differ (other ELB policies have the same name).
-NAMES = {
-    # The ALB policy documented as identical to 2016-08; s2n-tls registers it as such.
-    "ELBSecurityPolicy-2015-05": "ELBSecurityPolicy-TLS-1-0-2015-05",
-    "cloudfront/SSLv3": "CloudFront-SSL-v-3",
-    "cloudfront/TLSv1": "CloudFront-TLS-1-0-2014",
-    "cloudfront/TLSv1_2016": "CloudFront-TLS-1-0-2016",
-    "cloudfront/TLSv1.1_2016": "CloudFront-TLS-1-1-2016",
-    "cloudfront/TLSv1.2_2018": "CloudFront-TLS-1-2-2018",
-    "cloudfront/TLSv1.2_2019": "CloudFront-TLS-1-2-2019",
-    "cloudfront/TLSv1.2_2021": "CloudFront-TLS-1-2-2021",
-    "cloudfront/TLSv1.2_2025": "CloudFront-TLS-1-2-2025",
-    "cloudfront/TLSv1.3_2025": "CloudFront-TLS-1-3-2025",
-}
-# ELB policies s2n-tls does not register by name, whose suite lists it keeps under another
-# name: only the suites (order included) are taken from the twin, never the groups.
-TWINS = {
-    "ELBSecurityPolicy-TLS13-1-0-2021-06": "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-2021-06": "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06": "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06": "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06": "PQ-TLS-1-2-2024-10-07",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06": "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-}
+# The s2n-tls name of a built-in policy comes from builtin.toml: `s2n_policy` where s2n-tls
+# registers it under another name, `s2n_suites_of` for ELB policies s2n-tls does not register
+# by name but whose suite lists it keeps under another name (only the suites, order included,
+# are taken from that twin, never the groups); otherwise the id. The live test reads the same.
 # Where the public page and s2n-tls disagree and the page is believed (checked as such by
 # the live test): CloudFront serves ECDSA certificates with the SSLv3 policy per its table,
 # while s2n-tls's CloudFront-SSL-v-3 list has no ECDHE-ECDSA suite.
@@ -60,8 +40,17 @@ ELB_URL = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/d
 CF_URL = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html"
 
 
-def s2n_name(pid):
-    return NAMES.get(pid, TWINS.get(pid, pid))
+def s2n_ref(block):
+    """(s2n-tls name or None, suites only) from a builtin.toml policy block."""
+    for key, twin in (("s2n_policy", False), ("s2n_suites_of", True)):
+        m = re.search(rf'^{key} = "(.*)"$', block, flags=re.M)
+        if m:
+            return m.group(1), twin
+    return None, False
+
+
+def s2n_name(pid, block=""):
+    return s2n_ref(block)[0] or pid
 
 
 def s2n_version():
@@ -121,7 +110,7 @@ def provenance(pid, name, twin):
 
 
 def rewrite(block, pid, got, twin):
-    name = s2n_name(pid)
+    name = s2n_name(pid, block)
     if pid not in KEEP_PAGE_SUITES:
         block = re.sub(r"^ciphers = \[\]\n|^ciphers = \[\n.*?^\]\n", lambda _: suite_block("ciphers", got["ciphers"]),
                        block, flags=re.S | re.M)
@@ -175,12 +164,12 @@ def main():
         if fam not in ("aws-elb", "aws-cloudfront"):
             out.append(block)
             continue
-        got = scan(s2n_name(pid))
+        got = scan(s2n_name(pid, block))
         if got is None:
-            print(f"SKIP {pid}: s2n-tls has no policy {s2n_name(pid)}")
+            print(f"SKIP {pid}: s2n-tls has no policy {s2n_name(pid, block)}")
             out.append(block)
             continue
-        new = rewrite(block, pid, got, pid in TWINS)
+        new = rewrite(block, pid, got, s2n_ref(block)[1])
         strip = lambda b: re.sub(r"^(source_note|source_status) = .*\n", "", b, flags=re.M)
         same = strip(new) == strip(block)
         differ += not same

@@ -15,68 +15,18 @@ mod common;
 use common::scan;
 use std::collections::BTreeSet;
 use tlsfloor_policy::identify::is_hybrid_mlkem;
-use tlsfloor_policy::{builtin, Policy};
+use tlsfloor_policy::{builtin, Policy, S2nName};
 use tlsfloor_scan::report::{Preference, TargetReport};
 use tlsfloor_testkit::s2n_server::S2nServer;
 use tlsfloor_wire::Version;
 
-/// Built-in ids whose s2n-tls name differs (mirrors `NAMES` in the script).
-const NAMES: &[(&str, &str)] = &[
-    (
-        "ELBSecurityPolicy-2015-05",
-        "ELBSecurityPolicy-TLS-1-0-2015-05",
-    ),
-    ("cloudfront/SSLv3", "CloudFront-SSL-v-3"),
-    ("cloudfront/TLSv1", "CloudFront-TLS-1-0-2014"),
-    ("cloudfront/TLSv1_2016", "CloudFront-TLS-1-0-2016"),
-    ("cloudfront/TLSv1.1_2016", "CloudFront-TLS-1-1-2016"),
-    ("cloudfront/TLSv1.2_2018", "CloudFront-TLS-1-2-2018"),
-    ("cloudfront/TLSv1.2_2019", "CloudFront-TLS-1-2-2019"),
-    ("cloudfront/TLSv1.2_2021", "CloudFront-TLS-1-2-2021"),
-    ("cloudfront/TLSv1.2_2025", "CloudFront-TLS-1-2-2025"),
-    ("cloudfront/TLSv1.3_2025", "CloudFront-TLS-1-3-2025"),
-];
-
-/// ELB policies s2n-tls keeps only under another name: suites and order are compared, not
-/// the groups (mirrors `TWINS` in the script).
-const TWINS: &[(&str, &str)] = &[
-    (
-        "ELBSecurityPolicy-TLS13-1-0-2021-06",
-        "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
-    ),
-    (
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    ),
-    (
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    ),
-    (
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
-    ),
-    (
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "PQ-TLS-1-2-2024-10-07",
-    ),
-    (
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    ),
-];
-
 /// Built-in AWS policies this s2n-tls cannot serve under any name.
 const NOT_IN_S2N: &[&str] = &["ELBSecurityPolicy-TLS13-1-1-2021-06"];
 
-fn s2n_name(id: &str) -> (&str, bool) {
-    if let Some((_, n)) = NAMES.iter().find(|(i, _)| *i == id) {
-        return (n, false);
-    }
-    match TWINS.iter().find(|(i, _)| *i == id) {
-        Some((_, n)) => (n, true),
-        None => (id, false),
-    }
+/// The s2n-tls policy serving `p` (builtin.toml's `s2n_policy` / `s2n_suites_of`), and
+/// whether only its suites are compared.
+fn s2n_name(p: &Policy) -> (&str, bool) {
+    (p.s2n.for_id(&p.id), matches!(p.s2n, S2nName::SuitesOf(_)))
 }
 
 /// How the scan of `t` differs from `p` (empty when equal).
@@ -156,7 +106,7 @@ fn every_aws_policy_s2n_tls_registers_is_served_as_the_builtin_data_says() {
     let mut servers = Vec::new();
     let mut missing = Vec::new();
     for p in &policies {
-        let (name, twin) = s2n_name(&p.id);
+        let (name, twin) = s2n_name(p);
         match S2nServer::start(name, 0) {
             Ok(s) => servers.push((*p, s, twin)),
             Err(_) => missing.push(p.id.as_str()),
@@ -180,7 +130,7 @@ fn every_aws_policy_s2n_tls_registers_is_served_as_the_builtin_data_says() {
             continue;
         };
         for d in differences(p, t, *twin) {
-            failures.push(format!("{} ({}): {d}", p.id, s2n_name(&p.id).0));
+            failures.push(format!("{} ({}): {d}", p.id, s2n_name(p).0));
         }
     }
 

@@ -25,4 +25,4 @@ pub use builtin::{builtin, find_builtin, resolve};
 pub use error::PolicyError;
 pub use eval::{evaluate, TargetVerdict, Verdict, Violation, ViolationKind};
 pub use identify::{identify, Identification, PolicyMatch};
-pub use model::{Policy, Suite};
+pub use model::{Policy, S2nName, Suite};

@@ -1,7 +1,7 @@
 //! Parsing policies from TOML: the built-in data file and user policy files.
 
 use crate::error::PolicyError;
-use crate::model::{normalize_group, Origin, Policy, Suite};
+use crate::model::{normalize_group, Origin, Policy, S2nName, Suite};
 use crate::registry;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -33,6 +33,10 @@ struct RawPolicy {
     min_dh_bits: Option<u32>,
     min_ecdsa_bits: Option<u32>,
     require_trusted_chain: Option<bool>,
+    /// The s2n-tls name of the policy, where it differs from the id.
+    s2n_policy: Option<String>,
+    /// The s2n-tls policy whose suites (not groups) this one has.
+    s2n_suites_of: Option<String>,
 }
 
 /// The built-in data file.
@@ -208,6 +212,16 @@ impl Ctx<'_> {
             min_dh_bits: raw.min_dh_bits,
             min_ecdsa_bits: raw.min_ecdsa_bits,
             require_trusted_chain: raw.require_trusted_chain.unwrap_or(false),
+            s2n: match (raw.s2n_policy, raw.s2n_suites_of) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "set either `s2n_policy` or `s2n_suites_of`, not both".into(),
+                    ))
+                }
+                (Some(n), None) => S2nName::Named(n),
+                (None, Some(n)) => S2nName::SuitesOf(n),
+                (None, None) => S2nName::SameAsId,
+            },
             origin,
         })
     }

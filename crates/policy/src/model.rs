@@ -95,6 +95,34 @@ pub struct Policy {
     pub require_trusted_chain: bool,
     /// Where the policy was defined.
     pub origin: Origin,
+    /// How s2n-tls (the library behind ALB/NLB and CloudFront) serves this policy, for the
+    /// live check of the data (`crates/cli/tests/s2n_policies.rs`,
+    /// `scripts/policy-data/s2n-policies.py`); internal, not in the JSON.
+    #[serde(skip)]
+    pub s2n: S2nName,
+}
+
+/// The s2n-tls security policy a built-in policy is checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum S2nName {
+    /// s2n-tls registers the policy under its id (or it is not an AWS policy).
+    #[default]
+    SameAsId,
+    /// s2n-tls registers it under this other name.
+    Named(String),
+    /// s2n-tls keeps its suite lists only under this other name: the suites (and their
+    /// order) are compared, not the groups.
+    SuitesOf(String),
+}
+
+impl S2nName {
+    /// The s2n-tls name for the policy with this id.
+    pub fn for_id<'a>(&'a self, id: &'a str) -> &'a str {
+        match self {
+            S2nName::SameAsId => id,
+            S2nName::Named(n) | S2nName::SuitesOf(n) => n,
+        }
+    }
 }
 
 impl Policy {
@@ -117,6 +145,7 @@ impl Policy {
             min_dh_bits: None,
             min_ecdsa_bits: None,
             require_trusted_chain: false,
+            s2n: S2nName::SameAsId,
             origin: Origin::MinVersion,
         }
     }
