@@ -353,6 +353,12 @@ fn curl_tls13_only_passes_and_its_offer_proves_the_refusals() {
     for check in ["untrusted_ca", "expired", "wrong_host"] {
         assert_eq!(cert_check(&report, check)["verdict"], "refused", "{check}");
     }
+    common::assert_documented(
+        &report,
+        "trap.md",
+        common::Documented::TablesOrExamples,
+        "check-client --json",
+    );
 }
 
 #[test]
@@ -628,4 +634,36 @@ fn an_unmodified_java_client_trusts_the_trap_through_java_tool_options() {
     );
     // Java 17 disables TLS 1.0/1.1 and verifies certificates.
     assert_eq!(out.status.code(), Some(0), "{report:#}");
+}
+
+#[test]
+fn the_table_marks_an_accepted_expired_certificate() {
+    require("curl", "curl");
+    let out = tlsfloor()
+        .args([
+            "check-client",
+            "--color",
+            "never",
+            "--",
+            "curl",
+            "-sS",
+            "-k",
+        ])
+        .args(["--tlsv1.2", "-o", "/dev/null", "{url}"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row: {text}"))
+            .to_string()
+    };
+    assert!(row("cert:expired").contains(" EXPIRED "), "{text}");
+    assert!(!row("cert:untrusted_ca").contains("EXPIRED"), "{text}");
+    assert!(
+        row("marks:").contains("EXPIRED = certificate expired"),
+        "{text}"
+    );
 }

@@ -6,6 +6,7 @@
 //! could not be (fully) scanned.
 
 use crate::exit::Exit;
+use crate::output::grades;
 use serde::Serialize;
 use std::path::PathBuf;
 use tlsfloor_policy::{identify::Identification, Policy, TargetVerdict, Verdict};
@@ -237,6 +238,8 @@ pub fn render_text(doc: &CheckReport) -> String {
             }
         }
     }
+    let st = crate::output::stdout_style();
+    let mut seen = Vec::new();
     for t in &doc.targets {
         let addr = match &t.address {
             Some(a) if *a != t.target => format!(" ({a})"),
@@ -244,7 +247,6 @@ pub fn render_text(doc: &CheckReport) -> String {
         };
         match t.verdict {
             Some(v) => {
-                let st = crate::output::stdout_style();
                 let label = format!("{:<11}", v.label());
                 let label = match v {
                     tlsfloor_policy::Verdict::Pass => st.green(&label),
@@ -261,12 +263,19 @@ pub fn render_text(doc: &CheckReport) -> String {
             let _ = writeln!(s, "  - {r}");
         }
         for v in &t.violations {
-            let _ = writeln!(s, "  - {}", v.message);
+            let marks = v
+                .suite
+                .as_ref()
+                .map(|x| grades::suite_marks(x.code, None))
+                .unwrap_or_default();
+            let line = grades::marked(&v.message, &marks, &mut seen, st);
+            let _ = writeln!(s, "  - {line}");
         }
         if let Some(id) = &t.identify {
             render_identify(&mut s, id);
         }
     }
+    s.push_str(&grades::legend(&seen, st));
     if !doc.policies.is_empty() {
         let m = &doc.summary;
         let _ = writeln!(

@@ -15,58 +15,26 @@ pub struct Mark {
     pub broken: bool,
 }
 
-const ANON: Mark = Mark {
-    label: "ANON",
-    meaning: "anonymous: no server authentication",
-    broken: true,
-};
-const NULL: Mark = Mark {
-    label: "NULL",
-    meaning: "no encryption",
-    broken: true,
-};
-const EXPORT: Mark = Mark {
-    label: "EXPORT",
-    meaning: "export-grade (40/56-bit) cipher or key",
-    broken: true,
-};
-const RC4: Mark = Mark {
-    label: "RC4",
-    meaning: "RC4 stream cipher (RFC 7465 forbids it)",
-    broken: true,
-};
-const DES: Mark = Mark {
-    label: "DES",
-    meaning: "single DES (56-bit)",
-    broken: true,
-};
-const TRIPLE_DES: Mark = Mark {
-    label: "3DES",
-    meaning: "3DES, 64-bit blocks (Sweet32)",
-    broken: false,
-};
-const SMALL_DH: Mark = Mark {
-    label: "DH<2048",
-    meaning: "finite-field DH group under 2048 bits",
-    broken: false,
-};
-const RSA_KX: Mark = Mark {
-    label: "RSA-KX",
-    meaning: "RSA key transport: no forward secrecy",
-    broken: false,
-};
+const fn mark(label: &'static str, meaning: &'static str, broken: bool) -> Mark {
+    Mark {
+        label,
+        meaning,
+        broken,
+    }
+}
+
+const ANON: Mark = mark("ANON", "anonymous: no server authentication", true);
+const NULL: Mark = mark("NULL", "no encryption", true);
+const EXPORT: Mark = mark("EXPORT", "export-grade (40/56-bit) cipher or key", true);
+const RC4: Mark = mark("RC4", "RC4 stream cipher (RFC 7465 forbids it)", true);
+const DES: Mark = mark("DES", "single DES (56-bit)", true);
+const TRIPLE_DES: Mark = mark("3DES", "3DES, 64-bit blocks (Sweet32)", false);
+const SMALL_DH: Mark = mark("DH<2048", "finite-field DH group under 2048 bits", false);
+const RSA_KX: Mark = mark("RSA-KX", "RSA key transport: no forward secrecy", false);
 /// A certificate signed with SHA-1 (or MD5).
-pub const SHA1_CERT: Mark = Mark {
-    label: "SHA-1",
-    meaning: "certificate signed with SHA-1 or MD5",
-    broken: true,
-};
+pub const SHA1_CERT: Mark = mark("SHA-1", "certificate signed with SHA-1 or MD5", true);
 /// An expired certificate.
-pub const EXPIRED: Mark = Mark {
-    label: "EXPIRED",
-    meaning: "certificate expired",
-    broken: true,
-};
+pub const EXPIRED: Mark = mark("EXPIRED", "certificate expired", true);
 
 /// The weaknesses of suite `code` negotiated with `group` (`dh1024`, `x25519`, …).
 pub fn suite_marks(code: u16, group: Option<&str>) -> Vec<Mark> {
@@ -113,6 +81,17 @@ pub fn cell(marks: &[Mark], st: Style) -> String {
         })
         .collect();
     parts.join(",")
+}
+
+/// `text` followed by its marks' cell, when it has marks; the marks are added to `seen` for
+/// the legend.
+pub fn marked(text: &str, marks: &[Mark], seen: &mut Vec<Mark>, st: Style) -> String {
+    seen.extend_from_slice(marks);
+    if marks.is_empty() {
+        text.to_string()
+    } else {
+        format!("{text} {}", cell(marks, st))
+    }
 }
 
 /// `  marks: RC4 = RC4 stream cipher …; …` for the marks seen, or empty.

@@ -1,9 +1,12 @@
 //! The readable check-client report, through the shared table renderer: a row per trap
-//! (version or certificate check, verdict, exit, SNI, fallback SCSV, JA4, reason), the
-//! client's error output for inconclusive runs, and the verdict.
+//! (version or certificate check, verdict, the suite negotiated with its weakness marks, exit,
+//! SNI, fallback SCSV, JA4, reason), the marks' legend, the client's error output for
+//! inconclusive runs, and the verdict.
 
 use super::{Report, Verdict, VersionResult};
+use crate::output::grades::{self, Mark};
 use crate::output::{table, Style};
+use tlsfloor_trap::record::Outcome;
 
 fn what(x: &VersionResult) -> String {
     match (x.role, x.check) {
@@ -24,6 +27,25 @@ fn verdict_cell(x: &VersionResult, st: Style) -> String {
     }
 }
 
+/// The suite of the first completed handshake with its weakness marks (an accepted expired
+/// certificate is marked too), or `-`.
+fn suite_cell(x: &VersionResult, seen: &mut Vec<Mark>, st: Style) -> String {
+    let suite = x.connections.iter().find_map(|c| match &c.outcome {
+        Outcome::HandshakeCompleted { cipher, .. } => Some(cipher.as_str()),
+        _ => None,
+    });
+    let Some(suite) = suite else {
+        return "-".into();
+    };
+    let mut marks = tlsfloor_wire::suites::by_name(suite)
+        .map(|s| grades::suite_marks(s.code, None))
+        .unwrap_or_default();
+    if x.check == Some("expired") && x.verdict == Verdict::Accepted {
+        marks.push(grades::EXPIRED);
+    }
+    grades::marked(suite, &marks, seen, st)
+}
+
 fn exit_cell(x: &VersionResult) -> String {
     match (x.exit_status, x.timed_out) {
         (_, true) => "timeout".to_string(),
@@ -42,16 +64,18 @@ pub fn render(r: &Report) -> String {
         r.min_version
     );
     let mut rows = vec![[
-        "TRAP", "ROLE", "VERDICT", "EXIT", "SNI", "SCSV", "JA4", "REASON",
+        "TRAP", "ROLE", "VERDICT", "SUITE", "EXIT", "SNI", "SCSV", "JA4", "REASON",
     ]
     .iter()
     .map(|h| st.bold(h))
     .collect::<Vec<_>>()];
+    let mut seen = Vec::new();
     for x in &r.results {
         rows.push(vec![
             what(x),
             x.role.to_string(),
             verdict_cell(x, st),
+            suite_cell(x, &mut seen, st),
             exit_cell(x),
             x.sni.clone().unwrap_or_else(|| "none".into()),
             if x.fallback_scsv {
@@ -72,10 +96,12 @@ pub fn render(r: &Report) -> String {
             "-".into(),
             "-".into(),
             "-".into(),
+            "-".into(),
             s.reason.clone(),
         ]);
     }
     out.push_str(&table(&rows, "  "));
+    out.push_str(&grades::legend(&seen, st));
     for x in r
         .results
         .iter()
