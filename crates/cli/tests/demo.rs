@@ -78,26 +78,12 @@ fn demo_table_explains_itself() {
     assert!(text.contains("TLSv1.0  accepted  LEGACY"), "{text}");
 }
 
-/// Every field name a real report contains.
-fn field_names(v: &serde_json::Value, out: &mut BTreeSet<String>) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, child) in map {
-                out.insert(k.clone());
-                field_names(child, out);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| field_names(i, out)),
-        _ => {}
-    }
-}
-
 #[test]
 fn every_json_field_is_documented() {
     let out = demo_json();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("scan JSON");
     let mut fields = BTreeSet::new();
-    field_names(&report, &mut fields);
+    common::field_names(&report, &mut fields);
     for added in [
         "certificate_errors",
         "other_addresses",
@@ -107,24 +93,10 @@ fn every_json_field_is_documented() {
     ] {
         assert!(fields.contains(added), "{added} missing from {fields:?}");
     }
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/scan-json.md"
-    ))
-    .expect("read docs/scan-json.md");
-    // Field rows of the schema tables: "| `name` | type | meaning |" (or "`a`, `b`").
-    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `")).collect();
-    let missing: Vec<&String> = fields
-        .iter()
-        .filter(|f| {
-            let quoted = format!("`{f}`");
-            !rows
-                .iter()
-                .any(|r| r.split(" | ").next().is_some_and(|c| c.contains(&quoted)))
-        })
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "fields in `tlsfloor demo --json` but not in docs/scan-json.md: {missing:?}"
+    common::assert_documented(
+        &report,
+        "scan-json.md",
+        common::Documented::TableRows,
+        "tlsfloor demo --json",
     );
 }

@@ -136,3 +136,100 @@ fn live_target_is_scanned_then_simulated() {
     assert_eq!(v["negotiated"]["version"], "TLSv1.2");
     assert_eq!(v["negotiated"]["suite"]["openssl"], "AES128-SHA");
 }
+
+#[test]
+fn every_json_field_is_documented() {
+    use common::{assert_documented, Documented::TablesOrExamples};
+    let docs = [
+        // A failure with a policy fix, a success, the matrix, the client list.
+        vec![
+            "diagnose",
+            "--client",
+            "java-7",
+            "--server",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ],
+        vec![
+            "diagnose",
+            "--client",
+            "firefox-100",
+            "--server",
+            "ELBSecurityPolicy-2016-08",
+        ],
+        vec![
+            "diagnose",
+            "--server",
+            "ELBSecurityPolicy-2016-08",
+            "--all-clients",
+            "--no-fail",
+        ],
+        vec!["diagnose", "--list-clients"],
+    ];
+    for args in docs {
+        let args: Vec<&str> = args.into_iter().chain(["--json"]).collect();
+        let (code, out, err) = run(&args);
+        assert!(
+            code == 0 || code == 1 || code == 3,
+            "{args:?}: {code} {err}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"));
+        assert_documented(&v, "diagnose.md", TablesOrExamples, &args.join(" "));
+    }
+}
+
+#[test]
+fn suite_codes_are_integers_with_hex_beside_them() {
+    let (_, out, err) = run(&[
+        "diagnose",
+        "--client",
+        "java-7",
+        "--server",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let suite = &v["client"]["suites"][0];
+    let code = suite["code"].as_u64().expect("integer code");
+    assert_eq!(suite["hex"], format!("0x{code:04x}"));
+    // The fix's handshake is named like every `negotiated` field.
+    let n = &v["fixes"]["policy"]["negotiated"];
+    assert!(n["suite"]["code"].is_u64(), "{n}");
+    assert!(
+        n["certificate"].is_string() && n["hello_retry_request"].is_boolean(),
+        "{n}"
+    );
+}
+
+#[test]
+fn weak_negotiated_suites_are_marked_in_the_tables() {
+    // AWS CLI v1 on OpenSSL 0.9.8 gets AES128-SHA (RSA key transport) from the 2016-08 policy.
+    let (code, out, err) = run(&[
+        "diagnose",
+        "--client",
+        "awscli-v1-openssl-0.9.8",
+        "--server",
+        "ELBSecurityPolicy-2016-08",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let ok = out.lines().find(|l| l.starts_with("OK")).expect(&out);
+    assert!(ok.ends_with("AES128-SHA RSA-KX"), "{out}");
+    assert!(out.contains("marks: RSA-KX = RSA key transport"), "{out}");
+    let (_, matrix, _) = run(&[
+        "diagnose",
+        "--server",
+        "ELBSecurityPolicy-2016-08",
+        "--all-clients",
+    ]);
+    let row = matrix
+        .lines()
+        .find(|l| l.starts_with("awscli-v1-openssl-0.9.8"))
+        .expect(&matrix);
+    assert!(row.ends_with("RSA-KX"), "{matrix}");
+    let strong = matrix
+        .lines()
+        .find(|l| l.starts_with("awscli-v2"))
+        .expect(&matrix);
+    assert!(!strong.contains("RSA-KX"), "{matrix}");
+    assert_eq!(matrix.matches("marks:").count(), 1, "{matrix}");
+}

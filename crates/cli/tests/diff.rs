@@ -91,20 +91,6 @@ fn a_file_that_is_not_a_scan_report_is_a_usage_error() {
     assert!(err.contains("not a tlsfloor scan report"), "{err}");
 }
 
-/// Every key of a JSON value, recursively.
-fn keys(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                out.push(k.clone());
-                keys(x, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
-        _ => {}
-    }
-}
-
 #[test]
 fn every_json_field_is_documented() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,17 +99,11 @@ fn every_json_field_is_documented() {
     scan_to(addr, &["-tls1_2"], &a);
     scan_to(addr, &["-cipher", "ALL:@SECLEVEL=0", "-no_tls1_3"], &b);
     let (_, out, _) = common::run(&["diff", "--json", a.to_str().unwrap(), b.to_str().unwrap()]);
-    let mut all = Vec::new();
-    keys(&serde_json::from_str(&out).unwrap(), &mut all);
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/diff.md"))
-        .unwrap();
-    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `")).collect();
-    for k in all {
-        let quoted = format!("`{k}`");
-        assert!(
-            rows.iter()
-                .any(|r| r.split(" | ").next().is_some_and(|c| c.contains(&quoted))),
-            "field {k} of tlsfloor diff --json is not in docs/diff.md"
-        );
-    }
+    let doc = serde_json::from_str(&out).unwrap();
+    common::assert_documented(
+        &doc,
+        "diff.md",
+        common::Documented::TableRows,
+        "tlsfloor diff --json",
+    );
 }

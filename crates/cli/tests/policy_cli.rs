@@ -473,3 +473,59 @@ fn check_markdown_is_one_table_for_a_pull_request() {
         assert_eq!(row.matches(" | ").count(), 2, "{row}");
     }
 }
+
+#[test]
+fn every_json_field_is_documented() {
+    use common::{assert_documented, Documented::TablesOrExamples};
+    let dir = tempfile::tempdir().unwrap();
+    let f = write_report(dir.path(), vec![legacy(), modern(), down("down.test:443")]);
+    let runs: [&[&str]; 5] = [
+        &["policy", "list"],
+        &["policy", "show", "ELBSecurityPolicy-2016-08"],
+        &[
+            "policy",
+            "diff",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+        ],
+        &["check", &f, "--min-version", "1.2"],
+        &["check", &f, "--identify"],
+    ];
+    for args in runs {
+        let args: Vec<&str> = args.iter().copied().chain(["--json"]).collect();
+        let (_, out, err) = run(&args);
+        let v = json(&format!("{out}{}", if out.is_empty() { &err } else { "" }));
+        assert_documented(&v, "policy.md", TablesOrExamples, &args.join(" "));
+    }
+}
+
+#[test]
+fn weak_suites_in_violations_carry_distinct_marks_and_a_legend() {
+    let dir = tempfile::tempdir().unwrap();
+    // ADH-AES128-SHA (anonymous), DES-CBC3-SHA (3DES, RSA key transport), ECDHE-RSA-RC4-SHA.
+    let weak = target(
+        "weak.test:443",
+        &[(Version::Tls12, &[0x0034, 0x000a, 0xc011])],
+    );
+    let f = write_report(dir.path(), vec![weak]);
+    let (code, out, err) = run(&[
+        "check",
+        &f,
+        "--policy",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let line = |needle: &str| {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}: {out}"))
+            .to_string()
+    };
+    assert!(line("ADH-AES128-SHA").ends_with("ANON"), "{out}");
+    assert!(line("DES-CBC3-SHA").ends_with("3DES,RSA-KX"), "{out}");
+    assert!(line("ECDHE-RSA-RC4-SHA").ends_with("RC4"), "{out}");
+    let legend = line("marks:");
+    for m in ["ANON = ", "3DES = ", "RSA-KX = ", "RC4 = "] {
+        assert_eq!(legend.matches(m).count(), 1, "{m} once in: {legend}");
+    }
+}

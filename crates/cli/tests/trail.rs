@@ -417,6 +417,12 @@ fn corrupt_inputs_are_reported_per_file_and_the_rest_is_counted() {
     assert_eq!(r["files"]["partial"], 2);
     assert_eq!(r["files"]["skipped"], 3);
     assert_eq!(r["files"]["with_invalid_records"], 1);
+    common::assert_documented(
+        &r,
+        "trail.md",
+        common::Documented::TablesOrExamples,
+        "tlsfloor trail --json",
+    );
 
     let problems: BTreeMap<String, (String, u64, String)> = r["problems"]
         .as_array()

@@ -123,7 +123,7 @@ fn logs_what_default_curl_offers_including_tls13() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|c| c["code"] == "0x1302"));
+        .any(|c| c["code"] == 0x1302 && c["hex"] == "0x1302"));
     let ja4 = offer["ja4"].as_str().unwrap();
     assert!(ja4.starts_with("t13d"), "{ja4}");
     assert!(
@@ -167,6 +167,9 @@ fn completed_handshake_is_logged_and_served_as_json() {
     assert_eq!(page["offer"]["ja3"], r["offer"]["ja3"]);
     assert_eq!(r["offer"]["max_version"], "TLSv1.0");
     assert_eq!(r["offer"]["legacy_version"], "TLSv1.0");
+    for doc in [&r, &page] {
+        common::assert_documented(doc, "trap.md", common::Documented::TablesOrExamples, "trap");
+    }
 }
 
 #[test]
@@ -192,6 +195,7 @@ fn client_alert_is_read_when_the_client_refuses_the_version() {
     assert_eq!(r["offer"]["sni"], "foo.example");
     assert_eq!(r["offer"]["legacy_version"], "TLSv1.2");
     assert!(r["offer"]["supported_versions"].is_null(), "{r:#}");
+    common::assert_documented(&r, "trap.md", common::Documented::TablesOrExamples, "trap");
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub struct PolicySuggestion {
     /// The policy id.
     pub policy: String,
     /// What the handshake would negotiate under it.
+    #[serde(serialize_with = "crate::report::NegotiatedOut::serialize_named")]
     pub negotiated: Negotiated,
 }
 

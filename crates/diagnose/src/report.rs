@@ -2,7 +2,7 @@
 
 use crate::fix::{suggest, Fixes};
 use crate::model::{group_label, version_label, CertKey, ClientOffer, ServerConfig};
-use crate::simulate::{simulate, Verdict};
+use crate::simulate::{simulate, Negotiated, Verdict};
 use serde::Serialize;
 use tlsfloor_policy::Policy;
 use tlsfloor_wire::Version;
@@ -13,8 +13,10 @@ pub const DIAGNOSE_SCHEMA: &str = "tlsfloor.diagnose/v1";
 /// A cipher suite with its names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SuiteRef {
-    /// `0xc02f`.
-    pub code: String,
+    /// IANA code point, an integer (`49199`).
+    pub code: u16,
+    /// The same code in hex, `0xc02f`.
+    pub hex: String,
     /// IANA name, when known.
     pub iana: Option<String>,
     /// OpenSSL name, when there is one.
@@ -26,7 +28,8 @@ impl SuiteRef {
     pub fn new(code: u16) -> SuiteRef {
         let s = tlsfloor_wire::suites::by_code(code);
         SuiteRef {
-            code: format!("0x{code:04x}"),
+            code,
+            hex: format!("0x{code:04x}"),
             iana: s.map(|s| s.iana.to_string()),
             openssl: s.and_then(|s| s.openssl.map(str::to_string)),
         }
@@ -128,6 +131,24 @@ pub struct NegotiatedOut {
     pub hello_retry_request: bool,
 }
 
+impl NegotiatedOut {
+    /// Names a simulated handshake.
+    pub fn new(n: &Negotiated) -> NegotiatedOut {
+        NegotiatedOut {
+            version: n.version,
+            suite: SuiteRef::new(n.suite),
+            group: n.group.map(group_label),
+            certificate: n.cert.label(),
+            hello_retry_request: n.hello_retry,
+        }
+    }
+
+    /// Serializes a simulated handshake named, as every `negotiated` field is written.
+    pub fn serialize_named<S: serde::Serializer>(n: &Negotiated, s: S) -> Result<S::Ok, S::Error> {
+        NegotiatedOut::new(n).serialize(s)
+    }
+}
+
 /// A failure, with its stable code and exact message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureOut {
@@ -170,13 +191,7 @@ impl Outcome {
                     }
                     .into(),
                     caveat,
-                    negotiated: Some(NegotiatedOut {
-                        version: n.version,
-                        suite: SuiteRef::new(n.suite),
-                        group: n.group.map(group_label),
-                        certificate: n.cert.label(),
-                        hello_retry_request: n.hello_retry,
-                    }),
+                    negotiated: Some(NegotiatedOut::new(n)),
                     failure: None,
                 }
             }
@@ -216,6 +231,8 @@ fn min_version_caveat(client: &ClientOffer, version: Version) -> Option<String> 
 pub struct Diagnosis {
     /// Always [`DIAGNOSE_SCHEMA`].
     pub schema: String,
+    /// The tlsfloor version that wrote the document.
+    pub tool_version: String,
     /// Always `single`.
     pub kind: String,
     /// The client.
@@ -239,6 +256,7 @@ impl Diagnosis {
         };
         Diagnosis {
             schema: DIAGNOSE_SCHEMA.into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
             kind: "single".into(),
             client: ClientSummary::new(client),
             server: ServerSummary::new(server),
@@ -275,6 +293,9 @@ pub struct MatrixSummary {
     pub clients: usize,
     /// Handshakes that succeed.
     pub success: usize,
+    /// Handshakes that succeed only if the client accepts a version its offer does not show
+    /// (result `depends`).
+    pub depends: usize,
     /// Handshakes that fail.
     pub failure: usize,
 }
@@ -284,6 +305,8 @@ pub struct MatrixSummary {
 pub struct Matrix {
     /// Always [`DIAGNOSE_SCHEMA`].
     pub schema: String,
+    /// The tlsfloor version that wrote the document.
+    pub tool_version: String,
     /// Always `matrix`.
     pub kind: String,
     /// The server.
@@ -306,18 +329,18 @@ impl Matrix {
                 outcome: Outcome::run(c, server).1,
             })
             .collect();
-        let success = rows
-            .iter()
-            .filter(|r| r.outcome.negotiated.is_some())
-            .count();
+        let count = |result: &str| rows.iter().filter(|r| r.outcome.result == result).count();
+        let (success, depends) = (count("success"), count("depends"));
         Matrix {
             schema: DIAGNOSE_SCHEMA.into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
             kind: "matrix".into(),
             server: ServerSummary::new(server),
             summary: MatrixSummary {
                 clients: rows.len(),
                 success,
-                failure: rows.len() - success,
+                depends,
+                failure: rows.len() - success - depends,
             },
             rows,
         }

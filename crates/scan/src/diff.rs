@@ -48,6 +48,17 @@ pub struct DiffSummary {
     pub regressed: u64,
 }
 
+impl DiffSummary {
+    /// `2 endpoint(s) added, 0 removed, 1 changed, 5 unchanged`: the counts line every
+    /// renderer (table, Markdown) prints before its regression verdict.
+    pub fn counts_text(&self) -> String {
+        format!(
+            "{} endpoint(s) added, {} removed, {} changed, {} unchanged",
+            self.added, self.removed, self.changed, self.unchanged
+        )
+    }
+}
+
 /// One endpoint (target at an address).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndpointDiff {

@@ -117,8 +117,12 @@ pub struct Sslv2Report {
 /// One SSL 2.0 cipher kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sslv2Spec {
-    /// The 3-byte code, e.g. `0x010080`.
-    pub code: String,
+    /// The 3-byte code, an integer (`65664`; older reports wrote `"0x010080"`, read too).
+    #[serde(deserialize_with = "tlsfloor_wire::code_point::deserialize")]
+    pub code: u32,
+    /// The same code in hex, `0x010080`.
+    #[serde(default)]
+    pub hex: String,
     /// Its name, e.g. `SSL_CK_RC4_128_WITH_MD5` (the code again when unknown).
     pub name: String,
 }

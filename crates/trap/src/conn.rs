@@ -68,6 +68,7 @@ pub fn record(
 ) -> ConnectionRecord {
     ConnectionRecord {
         schema: SCHEMA.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
         unix_time: acc
             .at
             .duration_since(UNIX_EPOCH)
@@ -295,6 +296,7 @@ fn serve_http<S: Read + Write>(
     let line = text.lines().next().unwrap_or_default().to_string();
     let page = serde_json::json!({
         "schema": "tlsfloor.trap.page/v1",
+        "tool_version": env!("CARGO_PKG_VERSION"),
         "trap_versions": ctx.config.versions(),
         "request": line,
         "negotiated": outcome,

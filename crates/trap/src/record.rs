@@ -13,6 +13,9 @@ pub const SCHEMA: &str = "tlsfloor.trap/v1";
 pub struct ConnectionRecord {
     /// Always [`SCHEMA`].
     pub schema: String,
+    /// The tlsfloor version that wrote the record (empty in records of earlier builds).
+    #[serde(default)]
+    pub tool_version: String,
     /// When the connection was accepted (seconds since the Unix epoch).
     pub unix_time: f64,
     /// The client's address.
@@ -124,8 +127,12 @@ impl Outcome {
 /// A code with its registered name, if known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Named {
-    /// The code, as `0x` + 4 hex digits.
-    pub code: String,
+    /// The code point (an integer, as everywhere in tlsfloor's JSON).
+    #[serde(deserialize_with = "tlsfloor_wire::code_point::deserialize")]
+    pub code: u16,
+    /// The same code as `0x` + 4 hex digits.
+    #[serde(default)]
+    pub hex: String,
     /// The registered name (`grease` for GREASE values), if known.
     pub name: Option<String>,
 }
@@ -133,8 +140,12 @@ pub struct Named {
 /// An offered cipher suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedSuite {
-    /// The code, as `0x` + 4 hex digits.
-    pub code: String,
+    /// The IANA code point (an integer, as everywhere in tlsfloor's JSON).
+    #[serde(deserialize_with = "tlsfloor_wire::code_point::deserialize")]
+    pub code: u16,
+    /// The same code as `0x` + 4 hex digits.
+    #[serde(default)]
+    pub hex: String,
     /// IANA name, if known (`grease` for GREASE values).
     pub iana: Option<String>,
     /// OpenSSL name, if it has one.
@@ -193,9 +204,15 @@ pub fn version_label(code: u16) -> String {
     }
 }
 
+/// `0x` + 4 hex digits.
+pub fn hex_code(code: u16) -> String {
+    tlsfloor_wire::code_point::hex(code.into(), 4)
+}
+
 fn named(code: u16, name: Option<&'static str>) -> Named {
     Named {
-        code: format!("0x{code:04x}"),
+        code,
+        hex: hex_code(code),
         name: name.map(str::to_string),
     }
 }
@@ -228,7 +245,8 @@ impl Offer {
                 .map(|c| {
                     let (iana, openssl) = suite_names(*c);
                     OfferedSuite {
-                        code: format!("0x{c:04x}"),
+                        code: *c,
+                        hex: hex_code(*c),
                         iana,
                         openssl,
                     }

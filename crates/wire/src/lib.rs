@@ -8,6 +8,7 @@
 //! - [`server`]: parse what a server answers: ServerHello (incl. HelloRetryRequest), Certificate, ServerKeyExchange group, alerts.
 //! - [`handshake`]: reassemble handshake messages that span records or share one.
 //! - [`alert`]: alert parsing and names.
+//! - [`code_point`]: code points in JSON (integers; `0x…` strings read too).
 //! - [`error`]: [`WireError`], the one error type.
 //! - [`fingerprint`]: parse a client's ClientHello and compute JA3 / JA4.
 //! - [`sslv2`]: the SSL 2.0 probe CLIENT-HELLO and the server's answer (SERVER-HELLO, ERROR, or TLS).
@@ -15,6 +16,7 @@
 
 pub mod alert;
 pub mod client_hello;
+pub mod code_point;
 pub mod error;
 pub mod fingerprint;
 pub mod groups;

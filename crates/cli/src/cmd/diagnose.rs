@@ -4,6 +4,7 @@
 //! list was printed), 1 it would fail, 2 usage or input error.
 
 use crate::exit::Exit;
+use crate::output::grades;
 use anyhow::{bail, Context};
 use std::io::Read;
 use std::path::Path;
@@ -258,6 +259,7 @@ fn list_clients(json: bool) -> anyhow::Result<()> {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "schema": "tlsfloor.diagnose.clients/v1",
+                "tool_version": env!("CARGO_PKG_VERSION"),
                 "clients": rows
             }))?
         );
@@ -282,13 +284,14 @@ fn list_clients(json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn negotiated_text(n: &NegotiatedOut) -> String {
+/// `TLSv1.2 ECDHE-RSA-AES128-SHA secp256r1`, then the suite's weakness marks (added to `seen`).
+fn negotiated_text(n: &NegotiatedOut, seen: &mut Vec<grades::Mark>) -> String {
     let suite = n
         .suite
         .openssl
         .clone()
         .or_else(|| n.suite.iana.clone())
-        .unwrap_or_else(|| n.suite.code.clone());
+        .unwrap_or_else(|| n.suite.hex.clone());
     let mut s = format!("{} {}", version_label(n.version), suite);
     if let Some(g) = &n.group {
         s.push_str(&format!(" {g}"));
@@ -296,7 +299,8 @@ fn negotiated_text(n: &NegotiatedOut) -> String {
     if n.hello_retry_request {
         s.push_str(" (after HelloRetryRequest)");
     }
-    s
+    let marks = grades::suite_marks(n.suite.code, n.group.as_deref());
+    grades::marked(&s, &marks, seen, crate::output::stdout_style())
 }
 
 fn print_diagnosis(d: &Diagnosis, client: &ClientOffer, server: &ServerConfig) {
@@ -330,10 +334,13 @@ fn print_diagnosis(d: &Diagnosis, client: &ClientOffer, server: &ServerConfig) {
 fn print_outcome(o: &Outcome, fixes: &Fixes) {
     let st = crate::output::stdout_style();
     if let Some(n) = &o.negotiated {
+        let mut seen = Vec::new();
+        let text = negotiated_text(n, &mut seen);
         match &o.caveat {
-            Some(why) => println!("{} {}: {why}", st.yellow("DEPENDS"), negotiated_text(n)),
-            None => println!("{}      {}", st.green("OK"), negotiated_text(n)),
+            Some(why) => println!("{} {text}: {why}", st.yellow("DEPENDS")),
+            None => println!("{}      {text}", st.green("OK")),
         }
+        print!("{}", grades::legend(&seen, st));
         return;
     }
     if let Some(f) = &o.failure {
@@ -350,14 +357,31 @@ fn print_outcome(o: &Outcome, fixes: &Fixes) {
 fn print_matrix(m: &Matrix) {
     let st = crate::output::stdout_style();
     println!(
-        "server {} ({}): {} of {} clients negotiate",
-        m.server.name, m.server.source, m.summary.success, m.summary.clients
+        "server {} ({}): {} of {} clients negotiate{}",
+        m.server.name,
+        m.server.source,
+        m.summary.success,
+        m.summary.clients,
+        match m.summary.depends {
+            0 => String::new(),
+            n => format!(", {n} only if they accept a version their hello hides"),
+        }
     );
+    let mut seen = Vec::new();
     let rows: Vec<Vec<String>> = m
         .rows
         .iter()
         .map(|r| match (&r.outcome.negotiated, &r.outcome.failure) {
-            (Some(n), _) => vec![r.client.clone(), st.green("OK"), negotiated_text(n)],
+            (Some(n), _) if r.outcome.result == "depends" => vec![
+                r.client.clone(),
+                st.yellow("DEPENDS"),
+                negotiated_text(n, &mut seen),
+            ],
+            (Some(n), _) => vec![
+                r.client.clone(),
+                st.green("OK"),
+                negotiated_text(n, &mut seen),
+            ],
             (None, Some(f)) => vec![r.client.clone(), st.red("FAIL"), f.message.clone()],
             (None, None) => vec![r.client.clone(), "?".into(), String::new()],
         })
@@ -370,4 +394,5 @@ fn print_matrix(m: &Matrix) {
             usize::MAX
         )
     );
+    print!("{}", grades::legend(&seen, st));
 }

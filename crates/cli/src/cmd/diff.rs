@@ -98,11 +98,8 @@ fn render(d: &ScanDiff, st: Style) -> String {
     }
     let m = &d.summary;
     s.push_str(&format!(
-        "{} endpoint(s) added, {} removed, {} changed, {} unchanged; {}\n",
-        m.added,
-        m.removed,
-        m.changed,
-        m.unchanged,
+        "{}; {}\n",
+        m.counts_text(),
         if m.regressed > 0 {
             st.red(&format!("{} regressed", m.regressed))
         } else {

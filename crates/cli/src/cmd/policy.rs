@@ -103,6 +103,7 @@ struct ListEntry<'a> {
 #[derive(Serialize)]
 struct ListDoc<'a> {
     schema: &'static str,
+    tool_version: &'static str,
     policies: Vec<ListEntry<'a>>,
 }
 
@@ -125,6 +126,7 @@ fn list(a: ListArgs) -> anyhow::Result<Exit> {
     if a.json {
         let doc = ListDoc {
             schema: LIST_SCHEMA,
+            tool_version: env!("CARGO_PKG_VERSION"),
             policies: chosen
                 .iter()
                 .map(|p| ListEntry {
@@ -172,6 +174,7 @@ fn list(a: ListArgs) -> anyhow::Result<Exit> {
 #[derive(Serialize)]
 struct ShowDoc<'a> {
     schema: &'static str,
+    tool_version: &'static str,
     policy: &'a Policy,
 }
 
@@ -180,6 +183,7 @@ fn show(a: ShowArgs) -> anyhow::Result<Exit> {
     if a.json {
         let doc = ShowDoc {
             schema: SHOW_SCHEMA,
+            tool_version: env!("CARGO_PKG_VERSION"),
             policy: &p,
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -283,6 +287,7 @@ fn render_show(p: &Policy) -> String {
 #[derive(Serialize)]
 struct DiffDoc {
     schema: &'static str,
+    tool_version: &'static str,
     #[serde(flatten)]
     diff: PolicyDiff,
 }
@@ -296,6 +301,7 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<Exit> {
             "{}",
             serde_json::to_string_pretty(&DiffDoc {
                 schema: DIFF_SCHEMA,
+                tool_version: env!("CARGO_PKG_VERSION"),
                 diff: d
             })?
         );

@@ -140,12 +140,9 @@ pub fn diff(d: &ScanDiff) -> String {
     }
     let m = &d.summary;
     format!(
-        "### tlsfloor diff\n\n{}\n{} added, {} removed, {} changed, {} unchanged; {}\n",
+        "### tlsfloor diff\n\n{}\n{}; {}\n",
         table(&["endpoint", "state", "result", "change"], &rows),
-        m.added,
-        m.removed,
-        m.changed,
-        m.unchanged,
+        m.counts_text(),
         if m.regressed > 0 {
             format!("**{} regressed**", m.regressed)
         } else {

@@ -130,3 +130,54 @@ pub fn status(t: &TargetReport, v: Version) -> VersionStatus {
         .map(ProtocolReport::status)
         .unwrap_or_else(|| panic!("{v} not probed"))
 }
+
+/// Where a schema document names its fields.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Documented {
+    /// Only in the first column of a field table: "| `name` | type | meaning |".
+    TableRows,
+    /// In a field table, or quoted as `"name"` in a JSON example or field list.
+    TablesOrExamples,
+}
+
+/// Every object key in `v`, at any depth.
+pub fn field_names(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                out.insert(k.clone());
+                field_names(child, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| field_names(i, out)),
+        _ => {}
+    }
+}
+
+/// Panics, listing them, when some field of `doc` is not documented in `docs/<file>`
+/// (`what` names the command for the message). Also checks the envelope every document has:
+/// `schema` and `tool_version`.
+pub fn assert_documented(doc: &serde_json::Value, file: &str, rule: Documented, what: &str) {
+    for key in ["schema", "tool_version"] {
+        assert!(doc.get(key).is_some(), "{what}: no `{key}` in {doc}");
+    }
+    let mut fields = std::collections::BTreeSet::new();
+    field_names(doc, &mut fields);
+    let path = format!("{}/../../docs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+    let in_table = |f: &str| {
+        let quoted = format!("`{f}`");
+        rows.iter()
+            .any(|r| r.split(" | ").next().is_some_and(|c| c.contains(&quoted)))
+    };
+    let in_example = |f: &str| text.contains(&format!("\"{f}\""));
+    let missing: Vec<&String> = fields
+        .iter()
+        .filter(|f| !(in_table(f) || rule == Documented::TablesOrExamples && in_example(f)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fields of {what} not documented in docs/{file}: {missing:?}"
+    );
+}

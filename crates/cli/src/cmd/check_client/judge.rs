@@ -127,7 +127,7 @@ pub fn sent_fallback_scsv(records: &[ConnectionRecord]) -> bool {
     records
         .iter()
         .filter_map(|r| r.offer.as_ref())
-        .any(|o| o.cipher_suites.iter().any(|s| s.code == "0x5600"))
+        .any(|o| o.cipher_suites.iter().any(|s| s.code == 0x5600))
 }
 
 #[cfg(test)]
@@ -137,6 +137,7 @@ mod tests {
     fn rec(outcome: Outcome, offer: Option<Offer>) -> ConnectionRecord {
         ConnectionRecord {
             schema: "tlsfloor.trap/v1".into(),
+            tool_version: "0".into(),
             unix_time: 0.0,
             peer: "127.0.0.1:1".into(),
             listen: "127.0.0.1:2".into(),
