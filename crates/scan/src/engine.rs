@@ -24,6 +24,8 @@ pub struct ScanOptions {
     pub concurrency: usize,
     /// Versions to probe.
     pub versions: Vec<Version>,
+    /// Probe SSL 2.0 too (when SSLv3 is among `versions`).
+    pub sslv2: bool,
     /// Enumerate accepted key-exchange groups (TLS 1.2 ECDHE, TLS 1.3).
     pub groups: bool,
     /// Read the certificate chain (with a real handshake when TLS 1.3 hides it).
@@ -127,6 +129,7 @@ impl Default for ScanOptions {
             connections_per_target: 8,
             concurrency: 16,
             versions: Version::ALL.to_vec(),
+            sslv2: true,
             groups: true,
             certificates: true,
             all_addresses: false,

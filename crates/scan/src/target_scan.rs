@@ -208,7 +208,7 @@ pub async fn scan_address(
     versions.dedup();
     // SSL 2.0 beside the TLS versions, when SSLv3 is scanned (a legacy scan).
     let sslv2 = async {
-        if versions.contains(&Version::Ssl30) {
+        if opts.sslv2 && versions.contains(&Version::Ssl30) {
             Some(crate::sslv2_probe::probe(&ctx).await)
         } else {
             None
@@ -218,21 +218,6 @@ pub async fn scan_address(
         probe_versions(&ctx, &versions, opts.groups, deadline + opts.timeout * 2),
         sslv2
     );
-    // A silent close of the SSL 2.0 hello is settled by a control in SSL 2.0 framing, for the
-    // highest TLS version up to 1.2 the server accepted, with its suites.
-    let control = results
-        .iter()
-        .rev()
-        .find(|r| r.report.accepted && r.report.version <= Version::Tls12)
-        .map(|r| {
-            let suites = r.report.suites.iter().map(|s| s.code).collect::<Vec<_>>();
-            (r.report.version, suites)
-        })
-        .filter(|(_, suites)| !suites.is_empty());
-    let sslv2 = match sslv2 {
-        Some(s) => Some(crate::sslv2_probe::settle(&ctx, s, control).await),
-        None => None,
-    };
     let sslv2_accepted = sslv2
         .as_ref()
         .is_some_and(|s| s.status == VersionStatus::Accepted);

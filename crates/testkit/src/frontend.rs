@@ -35,13 +35,9 @@ pub enum Quirk {
     DripAfter(usize, Duration),
     /// The Nth connection (1-based) is accepted and never answered.
     StallNth(usize),
-    /// A hello in SSL 2.0 framing gets the connection closed silently: only one for SSL 2.0
-    /// itself (version 0x0002), or, with `all`, any (as a server that does not read SSL 2.0
-    /// framing at all). TLS-framed hellos are relayed.
-    CloseSslv2Framing {
-        /// Also SSLv2-format hellos for TLS versions.
-        all: bool,
-    },
+    /// An SSL 2.0 CLIENT-HELLO (SSL 2.0 framing, version 0x0002) gets the connection closed
+    /// silently; TLS-framed hellos are relayed.
+    CloseSslv2Hellos,
 }
 
 /// A running front end; stops accepting when dropped.
@@ -250,10 +246,8 @@ impl Shared {
         };
         let facts = hello_facts(&hello);
         let v2 = sslv2_hello_version(&hello);
-        if let (Quirk::CloseSslv2Framing { all }, Some(v)) = (&self.quirk, v2) {
-            if *all || v == 0x0002 {
-                return drop(client);
-            }
+        if matches!(self.quirk, Quirk::CloseSslv2Hellos) && v2 == Some(0x0002) {
+            return drop(client);
         }
         match (&self.quirk, facts) {
             (Quirk::CloseHellosOverSuites(max), Some((_, suites, _))) if suites > *max => {

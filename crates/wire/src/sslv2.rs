@@ -51,20 +51,7 @@ pub fn cipher_spec_name(code: u32) -> Option<&'static str> {
 
 /// An SSL 2.0 CLIENT-HELLO offering `specs`, with a 16-byte `challenge`.
 pub fn client_hello(specs: &[u32], challenge: [u8; 16]) -> Vec<u8> {
-    client_hello_at(0x0002, specs, challenge)
-}
-
-/// A CLIENT-HELLO in SSL 2.0 framing for TLS `version` (RFC 5246 E.2: the "SSLv2-compatible"
-/// hello of old clients), offering the TLS suites `suites` as 3-byte cipher kinds `00 xx yy`.
-/// A server that reads SSL 2.0 framing answers it as a TLS ClientHello.
-pub fn compatible_client_hello(version: u16, suites: &[u16], challenge: [u8; 16]) -> Vec<u8> {
-    let specs: Vec<u32> = suites.iter().map(|&s| u32::from(s)).collect();
-    client_hello_at(version, &specs, challenge)
-}
-
-fn client_hello_at(version: u16, specs: &[u32], challenge: [u8; 16]) -> Vec<u8> {
-    let mut body = vec![1]; // MSG-CLIENT-HELLO
-    body.extend(version.to_be_bytes());
+    let mut body = vec![1, 0x00, 0x02]; // MSG-CLIENT-HELLO, version 2
     body.extend(((specs.len() * 3) as u16).to_be_bytes());
     body.extend(0u16.to_be_bytes()); // no session id
     body.extend(16u16.to_be_bytes());
@@ -216,21 +203,6 @@ pub fn parse_client_hello_specs(b: &[u8]) -> Option<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_compatible_hello_is_sslv2_framing_for_a_tls_version() {
-        let h = compatible_client_hello(0x0303, &[0xc02f, 0x002f], [9; 16]);
-        // 2-byte header with the high bit, MSG-CLIENT-HELLO, version 3.3, 6 bytes of specs.
-        assert_eq!(h[0] & 0x80, 0x80);
-        assert_eq!(
-            usize::from(h[0] & 0x7f) << 8 | usize::from(h[1]),
-            h.len() - 2
-        );
-        assert_eq!(&h[2..5], &[1, 3, 3]);
-        assert_eq!(parse_client_hello_specs(&h), Some(vec![0x00c02f, 0x00002f]));
-        assert_eq!(&h[h.len() - 16..], &[9; 16]);
-        assert_eq!(&client_hello(&[0x010080], [0; 16])[2..5], &[1, 0, 2]);
-    }
 
     #[test]
     fn a_server_hello_round_trips_and_tls_is_never_sslv2() {

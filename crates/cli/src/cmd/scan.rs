@@ -68,6 +68,11 @@ pub struct Args {
     /// Skip key-exchange group enumeration (faster, fewer connections).
     #[arg(long)]
     pub no_groups: bool,
+    /// Leave SSL 2.0 out: it is not probed, and the report says so. For servers that close an
+    /// SSL 2.0 hello without answering (Botan, some middleboxes), whose SSL 2.0 result is
+    /// otherwise unknown and the scan incomplete (exit 3).
+    #[arg(long)]
+    pub no_sslv2: bool,
     /// Scan every address a host name resolves to, each as its own report (default: the
     /// first, IPv4 preferred; the others are listed as not scanned).
     #[arg(long)]
@@ -240,6 +245,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             open_files,
         ),
         groups: !args.no_groups,
+        sslv2: !args.no_sslv2,
         all_addresses: args.all_addresses,
         resolve: args.resolve.clone(),
         retries: args.retries,

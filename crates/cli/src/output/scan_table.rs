@@ -263,10 +263,21 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
         ));
         return out;
     }
-    let rows: Vec<Vec<String>> = t
-        .sslv2
-        .iter()
-        .map(|s| sslv2_line(s, st))
+    let not_probed = t.sslv2.is_none()
+        && t.protocols
+            .iter()
+            .any(|p| p.version == tlsfloor_wire::Version::Ssl30);
+    let sslv2_row = match &t.sslv2 {
+        Some(s) => Some(sslv2_line(s, st)),
+        None if not_probed => Some(vec![
+            "SSLv2".into(),
+            st.yellow("not probed (--no-sslv2)"),
+            String::new(),
+        ]),
+        None => None,
+    };
+    let rows: Vec<Vec<String>> = sslv2_row
+        .into_iter()
         .chain(t.protocols.iter().map(|p| protocol_line(p, st)))
         .collect();
     out.push_str(&format!("  {}\n", st.bold("Protocols")));
@@ -324,6 +335,8 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
             "  {}\n",
             st.green(if t.sslv2.is_some() {
                 "No legacy protocol accepted (SSLv2/SSLv3/TLS 1.0/TLS 1.1 all refused)."
+            } else if not_probed {
+                "No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused; SSLv2 not probed)."
             } else {
                 "No legacy protocol accepted (SSLv3/TLS 1.0/TLS 1.1 all refused)."
             })
