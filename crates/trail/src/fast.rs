@@ -1,15 +1,17 @@
 //! A fast reader for CloudTrail log files (`{"Records":[...]}`), the bulk format.
 //!
-//! Stage 1 indexes the buffer 64 bytes at a time (SSE2 on x86_64, a scalar loop elsewhere):
-//! the positions of closing quotes and of the brackets `{ } [ ]` outside strings (opening
-//! quotes, `:` and `,` are found by looking at the bytes after each token). Stage 2 walks that index: it reads the record fields the audit needs and skips every
-//! other value by counting brackets over the index, without looking at its bytes.
+//! Stage 1 indexes the buffer 64 bytes at a time (AVX2 when the CPU has it, SSE2 otherwise on
+//! x86_64, a scalar loop elsewhere): the positions of closing quotes and of the brackets
+//! `{ } [ ]` outside strings (opening quotes, `:` and `,` are found by looking at the bytes
+//! after each token), and of every backslash. Stage 2 walks that index: it reads the record
+//! fields the audit needs and skips every other value.
 //!
-//! Compared with `serde_json` it checks less inside skipped values: strings must be terminated
-//! and brackets must match, but scalars (`true`, numbers, …) are only checked to be made of
-//! plausible characters and skipped strings are not UTF-8 validated. Every string the audit
-//! keeps is UTF-8 validated and unescaped exactly. Malformed structure stops the file with an
-//! error after the records already read, as with the serde path.
+//! Skipped values are checked as strictly as `serde_json` checks them: the grammar, literals
+//! and numbers exactly, no raw control characters and only valid escapes in strings (skipped
+//! strings need not be UTF-8, as in `serde_json`'s slice reader). Every string the audit keeps
+//! is UTF-8 validated and unescaped exactly. Malformed JSON stops the file with an error after
+//! the records already read, as with the serde path; the fuzz target `trail_readers` holds
+//! the two readers to the same result on every input.
 
 use crate::record::{Bad, Field, Flaw, Identity, Record, RecordSink, TlsDetails};
 use std::borrow::Cow;
