@@ -667,3 +667,18 @@ fn the_table_marks_an_accepted_expired_certificate() {
         "{text}"
     );
 }
+
+#[test]
+fn a_client_that_gives_up_after_every_handshake_proves_no_certificate_check() {
+    // Completes each handshake without checking anything, then exits 1 without a request,
+    // with the good certificate too: its give-ups say nothing about bad certificates.
+    let quitter = "import socket,ssl,sys; c=ssl._create_unverified_context(); \
+                   c.wrap_socket(socket.create_connection((sys.argv[1], int(sys.argv[2])))); sys.exit(1)";
+    let (code, report) = check_client(&["python3", "-c", quitter, "{host}", "{port}"]);
+    for check in ["untrusted_ca", "expired", "wrong_host"] {
+        let c = cert_check(&report, check);
+        assert_eq!(c["verdict"], "inconclusive", "{check}: {c:#}");
+    }
+    assert_ne!(report["verdict"], "pass", "{report:#}");
+    assert_eq!(code, 3, "{report:#}");
+}

@@ -339,14 +339,13 @@ impl TrapRun<'_> {
 
     /// One certificate check, at whatever version the client does best (the trap serves
     /// all of them): accepted means the client completed a handshake with a bad certificate
-    /// (a finding); refused means it rejected it. `handshakes` says whether the client
-    /// completed any handshake with the good certificate, without which a refusal here
-    /// proves nothing.
+    /// (a finding); refused means it rejected it. `good` says how far the client got with the
+    /// good certificate, without which a refusal here proves nothing.
     async fn certificate(
         &self,
         pki: &Pki,
         (kind, name, what): (BadLeaf, &'static str, &str),
-        handshakes: bool,
+        good: GoodCertificate,
     ) -> anyhow::Result<VersionResult> {
         let bad = pki.with_bad_leaf(kind).context("make a bad certificate")?;
         let lowest = Version::ALL
@@ -355,7 +354,7 @@ impl TrapRun<'_> {
             .unwrap_or(self.args.min_version);
         let range = (lowest, Version::Tls13);
         let (out, records) = self.run(&bad, range.0, range.1).await?;
-        let verdict = cert_verdict(&records, &out, what, handshakes);
+        let verdict = cert_verdict(&records, &out, what, good);
         let mut r = result(
             "certificate",
             range,
@@ -368,18 +367,42 @@ impl TrapRun<'_> {
     }
 }
 
+/// How far the client got with the good certificate, over every trap that served it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoodCertificate {
+    /// Some trap completed a handshake.
+    pub handshake: bool,
+    /// Some trap completed a handshake and the client then sent a request or exited 0: it
+    /// trusts the trap's CA, so giving up after a handshake with a bad certificate is the
+    /// client rejecting that certificate.
+    pub went_through: bool,
+}
+
+impl GoodCertificate {
+    /// Reads it from the results of the traps with the good certificate.
+    fn of(results: &[VersionResult]) -> GoodCertificate {
+        let accepted = || results.iter().filter(|r| r.verdict == Verdict::Accepted);
+        GoodCertificate {
+            handshake: accepted().next().is_some(),
+            went_through: accepted().any(|r| {
+                r.exit_status == Some(0) || r.connections.iter().any(|c| c.http_request.is_some())
+            }),
+        }
+    }
+}
+
 /// Judges a certificate check. Accepted: the handshake completed and the client sent a
-/// request or exited successfully. Refused: it ended the handshake itself (alert, close), or
-/// completed it and then gave up without a request (clients such as curl check the host name
-/// after the handshake), while some trap with the good certificate completed a handshake.
-/// Anything else is inconclusive.
+/// request or exited successfully. Refused: it ended the handshake itself (alert, close)
+/// while some trap with the good certificate completed a handshake, or completed it and then
+/// gave up without a request (clients such as curl check the host name after the handshake)
+/// while with the good certificate it went through. Anything else is inconclusive.
 fn cert_verdict(
     records: &[ConnectionRecord],
     out: &RunOutput,
     what: &str,
-    handshakes: bool,
+    good: GoodCertificate,
 ) -> (Verdict, String) {
-    let control_ok = handshakes;
+    let control_ok = good.handshake;
     let completed = records
         .iter()
         .find(|r| matches!(r.outcome, Outcome::HandshakeCompleted { .. }));
@@ -392,13 +415,23 @@ fn cert_verdict(
                 format!("the client accepted {what}: {how}"),
             );
         }
-        if control_ok && !out.timed_out {
-            let exit = out
-                .exit_status
-                .map_or("by a signal".to_string(), |c| c.to_string());
+        let exit = out
+            .exit_status
+            .map_or("by a signal".to_string(), |c| c.to_string());
+        if good.went_through && !out.timed_out {
             return (
                 Verdict::Refused,
                 format!("rejected {what}: {how}, then no request and exit {exit} (a check after the handshake)"),
+            );
+        }
+        if control_ok && !out.timed_out {
+            return (
+                Verdict::Inconclusive,
+                format!(
+                    "{how}, then no request and exit {exit}; with the good certificate the client \
+                     also gave up after the handshake, so this proves nothing (does it trust the \
+                     trap's CA? pass it with {{ca}}, e.g. wget --ca-certificate={{ca}})"
+                ),
             );
         }
     }
@@ -517,10 +550,10 @@ async fn all_checks(
         results.push(run.legacy(pki, *v, control_ok).await?);
     }
     results.push(control);
-    let handshakes = results.iter().any(|r| r.verdict == Verdict::Accepted);
+    let good = GoodCertificate::of(&results);
     if !run.args.no_cert_checks {
         for check in CERT_CHECKS {
-            results.push(run.certificate(pki, *check, handshakes).await?);
+            results.push(run.certificate(pki, *check, good).await?);
         }
     }
     Ok(results)
