@@ -178,6 +178,22 @@ impl TargetReport {
             && self.protocols.iter().all(|p| p.error.is_none())
     }
 
+    /// The names of the versions with `status`, SSL 2.0 first, then oldest first; with
+    /// `legacy_only`, only those a TLS 1.2 floor forbids (SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1).
+    pub fn versions_with(&self, status: VersionStatus, legacy_only: bool) -> Vec<&'static str> {
+        let sslv2 = self
+            .sslv2
+            .as_ref()
+            .filter(|s| s.status == status)
+            .map(|_| "SSLv2");
+        let tls = self
+            .protocols
+            .iter()
+            .filter(|p| p.status() == status && (!legacy_only || p.version.is_legacy()))
+            .map(|p| p.version.name());
+        sslv2.into_iter().chain(tls).collect()
+    }
+
     /// One line per reason the report is not proof (empty when [`is_complete`](Self::is_complete)).
     pub fn incomplete_reasons(&self) -> Vec<String> {
         let mut out = Vec::new();

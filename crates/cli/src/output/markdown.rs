@@ -40,32 +40,16 @@ pub fn scan(report: &ScanReport) -> String {
         .targets
         .iter()
         .map(|t| {
-            let with = |want: VersionStatus| -> Vec<String> {
-                let mut v: Vec<String> = t
-                    .sslv2
-                    .iter()
-                    .filter(|s| s.status == want)
-                    .map(|_| "SSLv2".to_string())
-                    .collect();
-                v.extend(
-                    t.protocols
-                        .iter()
-                        .filter(|p| p.status() == want)
-                        .map(|p| p.version.name().to_string()),
-                );
-                v
-            };
-            let accepted = with(VersionStatus::Accepted);
-            let legacy: Vec<&String> = accepted
+            let legacy: Vec<String> = t
+                .versions_with(VersionStatus::Accepted, true)
                 .iter()
-                .filter(|v| !matches!(v.as_str(), "TLSv1.2" | "TLSv1.3"))
+                .map(|v| format!("**{v}**"))
                 .collect();
-            let legacy: Vec<String> = legacy.into_iter().map(|v| format!("**{v}**")).collect();
             vec![
                 format!("`{}`", t.target),
-                accepted.join(", "),
+                t.versions_with(VersionStatus::Accepted, false).join(", "),
                 legacy.join(", "),
-                with(VersionStatus::Unknown).join(", "),
+                t.versions_with(VersionStatus::Unknown, false).join(", "),
                 match &t.error {
                     Some(e) => format!("error: {}", e.message),
                     None if t.is_complete() => "yes".into(),

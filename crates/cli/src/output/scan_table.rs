@@ -298,30 +298,8 @@ pub fn render_target(t: &TargetReport, st: Style) -> String {
     out.push_str(&format!("  {} {fb}\n", st.bold("TLS_FALLBACK_SCSV:")));
     out.push_str(&cert_block(t, st));
     out.push_str(&pacing_block(t, st));
-    let sslv2 = |want: VersionStatus| {
-        t.sslv2
-            .as_ref()
-            .filter(|s| s.status == want)
-            .map(|_| "SSLv2")
-    };
-    let legacy: Vec<&str> = sslv2(VersionStatus::Accepted)
-        .into_iter()
-        .chain(
-            t.protocols
-                .iter()
-                .filter(|p| p.accepted && p.version.is_legacy())
-                .map(|p| p.version.name()),
-        )
-        .collect();
-    let unproven: Vec<&str> = sslv2(VersionStatus::Unknown)
-        .into_iter()
-        .chain(
-            t.protocols
-                .iter()
-                .filter(|p| p.status() == VersionStatus::Unknown && p.version.is_legacy())
-                .map(|p| p.version.name()),
-        )
-        .collect();
+    let legacy = t.versions_with(VersionStatus::Accepted, true);
+    let unproven = t.versions_with(VersionStatus::Unknown, true);
     if legacy.is_empty() && !unproven.is_empty() {
         out.push_str(&format!(
             "  {}\n",
