@@ -181,11 +181,7 @@ pub fn from_ja3(text: &str) -> Result<ClientOffer, DiagnoseError> {
 
 /// The `code` of a trap-log entry: an integer, or the `"0x…"` string of older logs.
 fn code_of(v: &serde_json::Value) -> Option<u16> {
-    let code = v.get("code")?;
-    if let Some(n) = code.as_u64() {
-        return u16::try_from(n).ok();
-    }
-    u16::from_str_radix(code.as_str()?.trim_start_matches("0x"), 16).ok()
+    tlsfloor_wire::code_point::deserialize(v.get("code")?).ok()
 }
 
 fn codes(offer: &serde_json::Value, key: &str) -> Vec<u16> {

@@ -29,7 +29,7 @@ impl SuiteRef {
         let s = tlsfloor_wire::suites::by_code(code);
         SuiteRef {
             code,
-            hex: format!("0x{code:04x}"),
+            hex: tlsfloor_wire::code_point::hex(code.into(), 4),
             iana: s.map(|s| s.iana.to_string()),
             openssl: s.and_then(|s| s.openssl.map(str::to_string)),
         }

@@ -1,9 +1,9 @@
 //! Test-only front ends that sit in front of a real TLS server on 127.0.0.1 and behave like
 //! the middleboxes and load balancers found in real fleets: connection and rate limits,
 //! resets after a number of connections, hellos dropped by size, alerts turned into silent
-//! closes, legacy hellos blackholed, SSL 2.0 framing dropped, a server that drips its
-//! answer, one stalled connection. They never answer TLS themselves: every definitive answer comes from the
-//! real server behind them.
+//! closes, legacy hellos blackholed, SSL 2.0 hellos dropped, a server that drips its answer,
+//! one stalled connection. They never answer TLS themselves: every definitive answer comes
+//! from the real server behind them.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -141,23 +141,18 @@ fn hold(mut s: TcpStream) {
     while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
 }
 
-/// Reads the client's first record, in TLS framing or (first byte with the high bit set) in
-/// SSL 2.0 framing: a 2-byte header with a 15-bit length.
+/// Reads the client's first record: a TLS record ([`read_record`]), or, when its first byte
+/// has the high bit set, an SSL 2.0 one (a 2-byte header with a 15-bit length).
 fn read_hello(s: &mut TcpStream) -> io::Result<Vec<u8>> {
-    let mut head = [0u8; 2];
-    s.read_exact(&mut head)?;
-    let (mut rec, len) = if head[0] & 0x80 != 0 {
-        let len = usize::from(u16::from_be_bytes([head[0] & 0x7f, head[1]]));
-        (head.to_vec(), len)
-    } else {
-        let mut rest = [0u8; 3];
-        s.read_exact(&mut rest)?;
-        let len = usize::from(u16::from_be_bytes([rest[1], rest[2]]));
-        ([&head[..], &rest[..]].concat(), len)
-    };
-    let at = rec.len();
-    rec.resize(at + len, 0);
-    s.read_exact(&mut rec[at..])?;
+    let mut first = [0u8; 1];
+    if s.peek(&mut first)? == 0 || first[0] & 0x80 == 0 {
+        return read_record(s);
+    }
+    let mut rec = vec![0u8; 2];
+    s.read_exact(&mut rec)?;
+    let len = usize::from(u16::from_be_bytes([rec[0] & 0x7f, rec[1]]));
+    rec.resize(2 + len, 0);
+    s.read_exact(&mut rec[2..])?;
     Ok(rec)
 }
 

@@ -402,7 +402,6 @@ fn cert_verdict(
     what: &str,
     good: GoodCertificate,
 ) -> (Verdict, String) {
-    let control_ok = good.handshake;
     let completed = records
         .iter()
         .find(|r| matches!(r.outcome, Outcome::HandshakeCompleted { .. }));
@@ -424,7 +423,7 @@ fn cert_verdict(
                 format!("rejected {what}: {how}, then no request and exit {exit} (a check after the handshake)"),
             );
         }
-        if control_ok && !out.timed_out {
+        if good.handshake && !out.timed_out {
             return (
                 Verdict::Inconclusive,
                 format!(
@@ -435,7 +434,7 @@ fn cert_verdict(
             );
         }
     }
-    match (judge::client_ended_handshake(records), control_ok) {
+    match (judge::client_ended_handshake(records), good.handshake) {
         (Some(how), true) => (Verdict::Refused, format!("rejected {what}: {how}")),
         (_, false) => (
             Verdict::Inconclusive,
