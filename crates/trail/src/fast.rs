@@ -26,6 +26,8 @@ struct Masks {
     backslash: u64,
     structural: u64,
     control: u64,
+    /// Bytes 0x80 and above (not ASCII).
+    high: u64,
 }
 
 /// Scalar classification of one 64-byte block (reference and non-x86_64 path).
@@ -36,9 +38,13 @@ fn classify_scalar(block: &[u8; 64]) -> Masks {
         backslash: 0,
         structural: 0,
         control: 0,
+        high: 0,
     };
     for (i, &b) in block.iter().enumerate() {
         let bit = 1u64 << i;
+        if b >= 0x80 {
+            m.high |= bit;
+        }
         match b {
             b'"' => m.quote |= bit,
             b'\\' => m.backslash |= bit,
@@ -58,6 +64,7 @@ fn classify(block: &[u8; 64]) -> Masks {
         backslash: 0,
         structural: 0,
         control: 0,
+        high: 0,
     };
     // SAFETY: SSE2 is part of the x86_64 baseline; the four unaligned 16-byte loads stay
     // inside the 64-byte array.
@@ -84,6 +91,7 @@ fn classify(block: &[u8; 64]) -> Masks {
             // Unsigned v <= 0x1f: min(v, 0x1f) == v.
             let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
             m.control |= (_mm_movemask_epi8(ctl) as u16 as u64) << shift;
+            m.high |= (_mm_movemask_epi8(v) as u16 as u64) << shift;
         }
     }
     m
@@ -106,6 +114,7 @@ unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
         backslash: 0,
         structural: 0,
         control: 0,
+        high: 0,
     };
     for k in 0..2 {
         // SAFETY: the two unaligned 32-byte loads stay inside the 64-byte array.
@@ -120,6 +129,7 @@ unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
             _mm256_cmpeq_epi8(folded, close),
         ));
         m.control |= mask(_mm256_cmpeq_epi8(_mm256_min_epu8(v, below_space), v));
+        m.high |= mask(v);
     }
     m
 }
@@ -163,6 +173,8 @@ pub(crate) struct IndexInfo {
     pub closed: bool,
     /// The first raw control character (below 0x20) inside a string, which JSON forbids.
     pub first_control_in_string: Option<usize>,
+    /// True when every byte is ASCII (then the buffer is UTF-8 without checking).
+    pub ascii: bool,
 }
 
 /// Fills `index` with the positions of closing quotes and of brackets outside strings, and
@@ -173,25 +185,41 @@ pub(crate) fn build_index(
     backslashes: &mut Vec<u32>,
 ) -> IndexInfo {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
+        // SAFETY: the CPU has AVX2 and PCLMULQDQ, checked just above.
         return unsafe { build_index_avx2(buf, index, backslashes) };
     }
-    build_index_with(buf, index, backslashes, classify)
+    build_index_with(buf, index, backslashes, classify, prefix_xor)
 }
 
-/// [`build_index`] compiled for AVX2, with 32-byte classification.
+/// [`build_index`] compiled for AVX2, with 32-byte classification and the quote prefix XOR
+/// as one carry-less multiplication.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,bmi1,popcnt")]
+#[target_feature(enable = "avx2,bmi1,popcnt,pclmulqdq")]
 unsafe fn build_index_avx2(
     buf: &[u8],
     index: &mut Vec<u32>,
     backslashes: &mut Vec<u32>,
 ) -> IndexInfo {
-    build_index_with(buf, index, backslashes, |b| {
+    build_index_with(
+        buf,
+        index,
+        backslashes,
         // SAFETY: this function only runs on a CPU with AVX2.
-        unsafe { classify_avx2(b) }
-    })
+        |b| unsafe { classify_avx2(b) },
+        // SAFETY: this function only runs on a CPU with PCLMULQDQ.
+        |x| unsafe { prefix_xor_clmul(x) },
+    )
+}
+
+/// [`prefix_xor`] as a carry-less multiplication by all ones (simdjson's method).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+unsafe fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::*;
+    let v = _mm_set_epi64x(0, x as i64);
+    let ones = _mm_set1_epi8(-1);
+    _mm_cvtsi128_si64(_mm_clmulepi64_si128(v, ones, 0)) as u64
 }
 
 /// Appends `base + i` for every set bit `i` of `bits`, in order, eight at a time (simdjson's
@@ -224,6 +252,7 @@ fn build_index_with(
     index: &mut Vec<u32>,
     backslashes: &mut Vec<u32>,
     classify: impl Fn(&[u8; 64]) -> Masks,
+    prefix_xor: impl Fn(u64) -> u64,
 ) -> IndexInfo {
     debug_assert!(buf.len() <= u32::MAX as usize);
     index.clear();
@@ -232,6 +261,7 @@ fn build_index_with(
     let mut prev_escaped = 0u64;
     let mut in_string_carry = 0u64;
     let mut first_control_in_string = None;
+    let mut high = 0u64;
     let mut block = [b' '; 64];
     let mut base = 0usize;
     while base < buf.len() {
@@ -245,6 +275,7 @@ fn build_index_with(
             }
         };
         let m = classify(chunk);
+        high |= m.high;
         let escaped = find_escaped(m.backslash, &mut prev_escaped);
         flatten(backslashes, base, m.backslash);
         let quotes = m.quote & !escaped;
@@ -262,6 +293,7 @@ fn build_index_with(
     IndexInfo {
         closed: in_string_carry == 0,
         first_control_in_string,
+        ascii: high == 0,
     }
 }
 
@@ -350,6 +382,14 @@ impl std::fmt::Display for FastError {
 
 type R<T> = Result<T, FastError>;
 
+/// A walker's cursors held apart from it, so that hot loops keep them in registers: the
+/// byte position just after what was consumed last, and the next index entry.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    cur: usize,
+    i: usize,
+}
+
 /// Walks the index. `cur` is the byte position just after what was consumed last.
 struct Walker<'a, 'i> {
     buf: &'a [u8],
@@ -361,16 +401,23 @@ struct Walker<'a, 'i> {
     /// Backslash positions, and a cursor into them that only moves forward.
     bs: &'i [u32],
     bs_i: usize,
-    /// Where the first raw control character or invalid escape inside a string is, if any:
-    /// the string holding it stops the file (as `serde_json` stops there).
-    control: Option<usize>,
+    /// `bs[bs_i]` (`usize::MAX` past the last): the hot paths read a string as plain only when
+    /// it ends before this.
+    bs_next: usize,
+    /// Where the first raw control character or invalid escape inside a string is
+    /// (`usize::MAX` if none): the string holding it stops the file (as `serde_json` stops
+    /// there).
+    flaw: usize,
     /// Closing brackets of the values being skipped (any depth, as `serde_json` skips).
     stack: Vec<u8>,
 }
 
-#[inline]
+/// JSON whitespace, without a branch per character class (a peeked byte above 0x20, the
+/// common case, is decided by one comparison).
+#[inline(always)]
 fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+    const WS: u64 = 1 << b' ' | 1 << b'\t' | 1 << b'\r' | 1 << b'\n';
+    b <= b' ' && (WS >> b) & 1 == 1
 }
 
 /// Why a string the audit reads could not be decoded.
@@ -385,13 +432,19 @@ impl<'a, 'i> Walker<'a, 'i> {
     fn new(buf: &'a [u8], idx: &'i [u32], bs: &'i [u32], info: IndexInfo) -> Self {
         Walker {
             buf,
-            text: std::str::from_utf8(buf).ok(),
+            text: if info.ascii {
+                // SAFETY: every byte is below 0x80 (stage 1), and ASCII is UTF-8.
+                Some(unsafe { std::str::from_utf8_unchecked(buf) })
+            } else {
+                std::str::from_utf8(buf).ok()
+            },
             idx,
             i: 0,
             cur: 0,
             bs,
             bs_i: 0,
-            control: first_flaw(buf, bs, info.first_control_in_string),
+            bs_next: bs.first().map_or(usize::MAX, |&p| p as usize),
+            flaw: first_flaw(buf, bs, info.first_control_in_string).unwrap_or(usize::MAX),
             stack: Vec::new(),
         }
     }
@@ -432,7 +485,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     fn peek(&self) -> R<(usize, u8)> {
         let mut p = self.cur;
         while let Some(&b) = self.buf.get(p) {
-            if !is_ws(b) {
+            if b > b' ' || !is_ws(b) {
                 return Ok((p, b));
             }
             p += 1;
@@ -449,8 +502,8 @@ impl<'a, 'i> Walker<'a, 'i> {
         if c != b'"' || close <= open {
             return self.err(open, "unterminated string");
         }
-        if let Some(at) = self.control.filter(|&at| at > open && at < close) {
-            return self.err(at, "control character or invalid escape in string");
+        if self.flaw < close && self.flaw > open {
+            return self.err(self.flaw, "control character or invalid escape in string");
         }
         Ok((open + 1, close))
     }
@@ -465,14 +518,15 @@ impl<'a, 'i> Walker<'a, 'i> {
         {
             self.bs_i += 1;
         }
-        self.bs.get(self.bs_i).is_some_and(|&p| (p as usize) < end)
+        self.bs_next = self.bs.get(self.bs_i).map_or(usize::MAX, |&p| p as usize);
+        self.bs_next < end
     }
 
     /// The text of the string `buf[start..end]` (escapes already checked by [`Self::string`]).
     fn decode(&mut self, start: usize, end: usize) -> Result<Cow<'a, str>, DecodeError> {
         if !self.has_backslash(start, end) {
             let text = match self.text {
-                Some(t) => t.get(start..end),
+                Some(t) => Some(between_quotes(t, start - 1, end)),
                 None => std::str::from_utf8(&self.buf[start..end]).ok(),
             };
             return match text {
@@ -514,13 +568,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     #[inline(always)]
     fn skip_scalar(&mut self, start: usize) -> R<&'a [u8]> {
         let text = &self.buf[start..];
-        let n = match text.first() {
-            Some(b't') => literal_len(text, b"true"),
-            Some(b'f') => literal_len(text, b"false"),
-            Some(b'n') => literal_len(text, b"null"),
-            _ => number_len(text),
-        };
-        match n {
+        match scalar_len(text) {
             Some(n) => {
                 self.cur = start + n;
                 Ok(&text[..n])
@@ -529,84 +577,19 @@ impl<'a, 'i> Walker<'a, 'i> {
         }
     }
 
-    /// A key string and its `:`.
-    #[inline(always)]
-    fn member_key(&mut self) -> R<()> {
-        let (p, c) = self.peek()?;
-        if c != b'"' {
-            return self.err(p, "expected an object key");
-        }
-        self.string(p)?;
-        let (cp, cc) = self.peek()?;
-        if cc != b':' {
-            return self.err(cp, "expected ':'");
-        }
-        self.cur = cp + 1;
-        Ok(())
-    }
-
-    /// Opens `{` or `[` at `p` for skipping: false when it closes at once (`{}` / `[]`).
-    #[inline(always)]
-    fn open_skipped(&mut self, p: usize, b: u8) -> R<bool> {
-        self.take(p)?;
-        let close = if b == b'{' { b'}' } else { b']' };
-        let (q, c) = self.peek()?;
-        if c == close {
-            self.take(q)?;
-            return Ok(false);
-        }
-        self.stack.push(close);
-        if close == b'}' {
-            self.member_key()?;
-        }
-        Ok(true)
-    }
-
     /// Skips the next value, checking its grammar as strictly as `serde_json` does, at any
-    /// depth.
+    /// depth. One loop over local copies of the cursors (a skipped value is most of a record's
+    /// bytes): strings and scalars at once, containers with a stack of closing brackets.
     fn skip_value(&mut self) -> R<()> {
-        // Most skipped values are strings or scalars: no bracket stack needed.
         match self.peek()? {
             (p, b'"') => return self.string(p).map(|_| ()),
             (_, b'{' | b'[') => {}
             (p, _) => return self.skip_scalar(p).map(|_| ()),
         }
-        self.stack.clear();
-        loop {
-            let (p, b) = self.peek()?;
-            match b {
-                b'"' => {
-                    self.string(p)?;
-                }
-                b'{' | b'[' => {
-                    if self.open_skipped(p, b)? {
-                        continue;
-                    }
-                }
-                _ => {
-                    self.skip_scalar(p)?;
-                }
-            }
-            // After a value: close what ends here, then the next member or element.
-            loop {
-                let Some(&close) = self.stack.last() else {
-                    return Ok(());
-                };
-                let (p, c) = self.peek()?;
-                if c == b',' {
-                    self.cur = p + 1;
-                    if close == b'}' {
-                        self.member_key()?;
-                    }
-                    break;
-                }
-                if c != close {
-                    return self.err(p, "expected ',' or a closing bracket");
-                }
-                self.take(p)?;
-                self.stack.pop();
-            }
-        }
+        let (p, _) = self.peek()?;
+        let (cur, i) = skip_container(self.buf, self.idx, self.flaw, (p, self.i), &mut self.stack)?;
+        (self.cur, self.i) = (cur, i);
+        Ok(())
     }
 
     /// Skips a value where `serde_json` visits it as a value of unknown type (a wrong-typed
@@ -646,6 +629,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Reads a string-or-null value into `slot`; other types are skipped and noted in `bad`.
+    #[inline(never)]
     fn str_field(&mut self, slot: &mut Field<'a>, bad: &mut Bad, name: &'static str) -> R<()> {
         match self.peek()? {
             (p, b'"') => {
@@ -673,6 +657,7 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// Reads the next key of an object (after `{` or `,`) and its `:`; `None` at `}` (only
     /// when `allow_end`). Keys without escapes are returned without copying.
+    #[inline(never)]
     fn key(&mut self, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
         let (p, c) = self.peek()?;
         if c == b'}' && allow_end {
@@ -714,28 +699,163 @@ impl<'a, 'i> Walker<'a, 'i> {
         }
     }
 
+    /// Runs `f` on the walker's own cursors set from `at`, and copies them back: the hot
+    /// paths keep their cursors in locals (registers), the general paths in the walker.
+    #[inline(always)]
+    fn synced<T>(&mut self, at: &mut At, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        (self.cur, self.i) = (at.cur, at.i);
+        let r = f(self);
+        (at.cur, at.i) = (self.cur, self.i);
+        r
+    }
+
+    /// The closing quote of the plain string opening at `at.cur` (no whitespace before it,
+    /// no backslash or flaw inside, the buffer UTF-8): the common case, read without the
+    /// general path's checks and copies. `None` sends the caller to the general path.
+    #[inline(always)]
+    fn plain_at(&self, at: At) -> Option<usize> {
+        if self.text.is_none() || self.buf.get(at.cur) != Some(&b'"') {
+            return None;
+        }
+        let close = *self.idx.get(at.i)? as usize;
+        let plain =
+            close > at.cur && self.buf[close] == b'"' && self.flaw > close && self.bs_next > close;
+        plain.then_some(close)
+    }
+
+    /// The next key of an object and its `:` (see [`Self::key`]).
+    #[inline(always)]
+    fn hot_key(&mut self, at: &mut At, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
+        if let Some(close) = self.plain_at(*at) {
+            if self.buf.get(close + 1) == Some(&b':') {
+                let key = &self.buf[at.cur + 1..close];
+                *at = At {
+                    cur: close + 2,
+                    i: at.i + 1,
+                };
+                return Ok(Some(Cow::Borrowed(key)));
+            }
+        }
+        self.synced(at, |w| w.key(allow_end))
+    }
+
+    /// A string-or-null value into `slot` (see [`Self::str_field`]).
+    #[inline(always)]
+    fn hot_str(
+        &mut self,
+        at: &mut At,
+        slot: &mut Field<'a>,
+        bad: &mut Bad,
+        name: &'static str,
+    ) -> R<()> {
+        if let (Some(close), Some(text)) = (self.plain_at(*at), self.text) {
+            *slot = Some(Cow::Borrowed(between_quotes(text, at.cur, close)));
+            *at = At {
+                cur: close + 1,
+                i: at.i + 1,
+            };
+            return Ok(());
+        }
+        self.synced(at, |w| w.str_field(slot, bad, name))
+    }
+
+    /// Skips the next value (see [`Self::skip_value`]).
+    #[inline(always)]
+    fn hot_skip(&mut self, at: &mut At) -> R<()> {
+        match self.buf.get(at.cur) {
+            Some(b'"') => {
+                if let Some(&close) = self.idx.get(at.i) {
+                    let close = close as usize;
+                    let valid = close > at.cur
+                        && self.buf[close] == b'"'
+                        && !(self.flaw < close && self.flaw > at.cur);
+                    if valid {
+                        *at = At {
+                            cur: close + 1,
+                            i: at.i + 1,
+                        };
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'{' | b'[') => {
+                let (cur, i) = skip_container(
+                    self.buf,
+                    self.idx,
+                    self.flaw,
+                    (at.cur, at.i),
+                    &mut self.stack,
+                )?;
+                *at = At { cur, i };
+                return Ok(());
+            }
+            Some(&b) if b > b' ' => {
+                if let Some(n) = scalar_len(&self.buf[at.cur..]) {
+                    at.cur += n;
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        self.synced(at, |w| w.skip_value())
+    }
+
+    /// `true` at `,`, `false` at `close` (taken), as [`Self::more`].
+    #[inline(always)]
+    fn hot_more(&mut self, at: &mut At, close: u8) -> R<bool> {
+        match self.buf.get(at.cur) {
+            Some(b',') => {
+                at.cur += 1;
+                return Ok(true);
+            }
+            Some(&c) if c == close && self.idx.get(at.i) == Some(&(at.cur as u32)) => {
+                *at = At {
+                    cur: at.cur + 1,
+                    i: at.i + 1,
+                };
+                return Ok(false);
+            }
+            _ => {}
+        }
+        self.synced(at, |w| w.more(close))
+    }
+
+    /// Reads the members of the object whose `{` was just taken: `field` reads the value of
+    /// the key it is given and returns true, or returns false to have it skipped. The
+    /// cursors stay in a local [`At`] throughout.
+    #[inline(always)]
+    fn members(&mut self, mut field: impl FnMut(&mut Self, &mut At, &[u8]) -> R<bool>) -> R<()> {
+        let mut at = At {
+            cur: self.cur,
+            i: self.i,
+        };
+        let mut first = true;
+        while let Some(key) = self.hot_key(&mut at, first)? {
+            first = false;
+            if !field(self, &mut at, &key)? {
+                self.hot_skip(&mut at)?;
+            }
+            if !self.hot_more(&mut at, b'}')? {
+                break;
+            }
+        }
+        (self.cur, self.i) = (at.cur, at.i);
+        Ok(())
+    }
+
     /// Reads a nested `userIdentity` / `tlsDetails` object (or null / wrong type). `field`
     /// reads one member and returns false for members it does not want.
     fn nested<T: Default>(
         &mut self,
         bad: &mut Bad,
         name: &'static str,
-        mut field: impl FnMut(&mut Self, &[u8], &mut T, &mut Bad) -> R<bool>,
+        mut field: impl FnMut(&mut Self, &mut At, &[u8], &mut T, &mut Bad) -> R<bool>,
     ) -> R<Option<T>> {
         match self.peek()? {
             (p, b'{') => {
                 self.take(p)?;
                 let mut v = T::default();
-                let mut first = true;
-                while let Some(k) = self.key(first)? {
-                    first = false;
-                    if !field(self, &k, &mut v, bad)? {
-                        self.skip_value()?;
-                    }
-                    if !self.more(b'}')? {
-                        break;
-                    }
-                }
+                self.members(|w, at, k| field(w, at, k, &mut v, bad))?;
                 Ok(Some(v))
             }
             (p, b'n') if self.buf[p..].starts_with(b"null") => {
@@ -751,41 +871,49 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     fn identity(&mut self, bad: &mut Bad) -> R<Option<Identity<'a>>> {
-        self.nested(bad, "userIdentity", |w, k, id: &mut Identity<'a>, bad| {
-            let (slot, name) = match k {
-                b"type" => (&mut id.kind, "userIdentity.type"),
-                b"principalId" => (&mut id.principal_id, "userIdentity.principalId"),
-                b"arn" => (&mut id.arn, "userIdentity.arn"),
-                b"accountId" => (&mut id.account_id, "userIdentity.accountId"),
-                b"invokedBy" => (&mut id.invoked_by, "userIdentity.invokedBy"),
-                b"accessKeyId" => (&mut id.access_key_id, "userIdentity.accessKeyId"),
-                b"userName" => (&mut id.user_name, "userIdentity.userName"),
-                b"sessionContext" => {
-                    id.session_issuer = w.pick(
-                        bad,
-                        "userIdentity.sessionContext",
-                        &["sessionIssuer", "arn"],
-                        &[
-                            "userIdentity.sessionContext.sessionIssuer",
-                            "userIdentity.sessionContext.sessionIssuer.arn",
-                        ],
-                    )?;
-                    return Ok(true);
-                }
-                b"onBehalfOf" => {
-                    id.on_behalf_of = w.pick(
-                        bad,
-                        "userIdentity.onBehalfOf",
-                        &["userId"],
-                        &["userIdentity.onBehalfOf.userId"],
-                    )?;
-                    return Ok(true);
-                }
-                _ => return Ok(false),
-            };
-            w.str_field(slot, bad, name)?;
-            Ok(true)
-        })
+        self.nested(
+            bad,
+            "userIdentity",
+            |w, at, k, id: &mut Identity<'a>, bad| {
+                let (slot, name) = match k {
+                    b"type" => (&mut id.kind, "userIdentity.type"),
+                    b"principalId" => (&mut id.principal_id, "userIdentity.principalId"),
+                    b"arn" => (&mut id.arn, "userIdentity.arn"),
+                    b"accountId" => (&mut id.account_id, "userIdentity.accountId"),
+                    b"invokedBy" => (&mut id.invoked_by, "userIdentity.invokedBy"),
+                    b"accessKeyId" => (&mut id.access_key_id, "userIdentity.accessKeyId"),
+                    b"userName" => (&mut id.user_name, "userIdentity.userName"),
+                    b"sessionContext" => {
+                        id.session_issuer = w.synced(at, |w| {
+                            w.pick(
+                                bad,
+                                "userIdentity.sessionContext",
+                                &["sessionIssuer", "arn"],
+                                &[
+                                    "userIdentity.sessionContext.sessionIssuer",
+                                    "userIdentity.sessionContext.sessionIssuer.arn",
+                                ],
+                            )
+                        })?;
+                        return Ok(true);
+                    }
+                    b"onBehalfOf" => {
+                        id.on_behalf_of = w.synced(at, |w| {
+                            w.pick(
+                                bad,
+                                "userIdentity.onBehalfOf",
+                                &["userId"],
+                                &["userIdentity.onBehalfOf.userId"],
+                            )
+                        })?;
+                        return Ok(true);
+                    }
+                    _ => return Ok(false),
+                };
+                w.hot_str(at, slot, bad, name)?;
+                Ok(true)
+            },
+        )
     }
 
     /// The string at `path` (member names) inside the object that comes next; `names` are
@@ -797,16 +925,16 @@ impl<'a, 'i> Walker<'a, 'i> {
         path: &'static [&'static str],
         names: &'static [&'static str],
     ) -> R<Field<'a>> {
-        let found = self.nested(bad, name, |w, k, v: &mut Field<'a>, bad| {
+        let found = self.nested(bad, name, |w, at, k, v: &mut Field<'a>, bad| {
             if k != path[0].as_bytes() {
                 return Ok(false);
             }
             *v = if path.len() == 1 {
                 let mut s = None;
-                w.str_field(&mut s, bad, names[0])?;
+                w.hot_str(at, &mut s, bad, names[0])?;
                 s
             } else {
-                w.pick(bad, names[0], &path[1..], &names[1..])?
+                w.synced(at, |w| w.pick(bad, names[0], &path[1..], &names[1..]))?
             };
             Ok(true)
         })?;
@@ -814,56 +942,59 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     fn tls_details(&mut self, bad: &mut Bad) -> R<Option<TlsDetails<'a>>> {
-        self.nested(bad, "tlsDetails", |w, k, t: &mut TlsDetails<'a>, bad| {
-            let (slot, name) = match k {
-                b"tlsVersion" => (&mut t.version, "tlsDetails.tlsVersion"),
-                b"cipherSuite" => (&mut t.cipher, "tlsDetails.cipherSuite"),
-                b"clientProvidedHostHeader" => {
-                    (&mut t.host_header, "tlsDetails.clientProvidedHostHeader")
-                }
-                _ => return Ok(false),
-            };
-            w.str_field(slot, bad, name)?;
-            Ok(true)
-        })
+        self.nested(
+            bad,
+            "tlsDetails",
+            |w, at, k, t: &mut TlsDetails<'a>, bad| {
+                let (slot, name) = match k {
+                    b"tlsVersion" => (&mut t.version, "tlsDetails.tlsVersion"),
+                    b"cipherSuite" => (&mut t.cipher, "tlsDetails.cipherSuite"),
+                    b"clientProvidedHostHeader" => {
+                        (&mut t.host_header, "tlsDetails.clientProvidedHostHeader")
+                    }
+                    _ => return Ok(false),
+                };
+                w.hot_str(at, slot, bad, name)?;
+                Ok(true)
+            },
+        )
     }
 
     /// Reads one record whose `{` was just taken.
     fn record(&mut self) -> R<Record<'a>> {
         let mut r = Record::default();
         let mut bad = None;
-        let mut first = true;
-        while let Some(k) = self.key(first)? {
-            first = false;
-            match &*k {
-                b"eventTime" => self.str_field(&mut r.event_time, &mut bad, "eventTime")?,
-                b"eventSource" => self.str_field(&mut r.event_source, &mut bad, "eventSource")?,
-                b"eventName" => self.str_field(&mut r.event_name, &mut bad, "eventName")?,
-                b"eventType" => self.str_field(&mut r.event_type, &mut bad, "eventType")?,
-                b"awsRegion" => self.str_field(&mut r.aws_region, &mut bad, "awsRegion")?,
-                b"sourceIPAddress" => {
-                    self.str_field(&mut r.source_ip, &mut bad, "sourceIPAddress")?
-                }
-                b"userAgent" => self.str_field(&mut r.user_agent, &mut bad, "userAgent")?,
-                b"recipientAccountId" => {
-                    self.str_field(&mut r.recipient_account_id, &mut bad, "recipientAccountId")?
-                }
+        self.members(|w, at, k| {
+            let (slot, name) = match k {
+                b"eventTime" => (&mut r.event_time, "eventTime"),
+                b"eventSource" => (&mut r.event_source, "eventSource"),
+                b"eventName" => (&mut r.event_name, "eventName"),
+                b"eventType" => (&mut r.event_type, "eventType"),
+                b"awsRegion" => (&mut r.aws_region, "awsRegion"),
+                b"sourceIPAddress" => (&mut r.source_ip, "sourceIPAddress"),
+                b"userAgent" => (&mut r.user_agent, "userAgent"),
+                b"recipientAccountId" => (&mut r.recipient_account_id, "recipientAccountId"),
                 b"eventVersion" => {
                     r.has_event_version = true;
-                    self.skip_value()?;
+                    return Ok(false);
                 }
                 b"Records" => {
                     r.has_records_key = true;
-                    self.skip_value()?;
+                    return Ok(false);
                 }
-                b"userIdentity" => r.identity = self.identity(&mut bad)?,
-                b"tlsDetails" => r.tls = self.tls_details(&mut bad)?,
-                _ => self.skip_value()?,
-            }
-            if !self.more(b'}')? {
-                break;
-            }
-        }
+                b"userIdentity" => {
+                    r.identity = w.synced(at, |w| w.identity(&mut bad))?;
+                    return Ok(true);
+                }
+                b"tlsDetails" => {
+                    r.tls = w.synced(at, |w| w.tls_details(&mut bad))?;
+                    return Ok(true);
+                }
+                _ => return Ok(false),
+            };
+            w.hot_str(at, slot, &mut bad, name)?;
+            Ok(true)
+        })?;
         r.bad_field = bad;
         Ok(r)
     }
@@ -932,6 +1063,161 @@ impl<'a, 'i> Walker<'a, 'i> {
                 _ => return Ok(self.cur),
             }
         }
+    }
+}
+
+/// The text between the quotes at `open` and `close` (`open < close`, both quotes in `text`).
+#[inline(always)]
+fn between_quotes(text: &str, open: usize, close: usize) -> &str {
+    debug_assert!(open < close && text.as_bytes()[open] == b'"' && text.as_bytes()[close] == b'"');
+    // SAFETY: `open < close < text.len()`; a position just after an ASCII byte and the
+    // position of an ASCII byte are both character boundaries of UTF-8 text.
+    unsafe { text.get_unchecked(open + 1..close) }
+}
+
+/// A stage-2 error at `pos` (kept out of line: errors are rare and the loops are hot).
+#[cold]
+#[inline(never)]
+fn fail<T>(pos: usize, what: &'static str) -> R<T> {
+    Err(FastError { pos, what })
+}
+
+/// Skips the container whose opening bracket is at `cur0` (after whitespace), at any depth,
+/// checking it as [`Walker::skip_value`] promises; `i0` is its index entry. Returns the byte
+/// position and index entry just after it. One loop over locals: `top` is the closing
+/// bracket expected next, `outer` those of the containers around it.
+fn skip_container(
+    buf: &[u8],
+    idx: &[u32],
+    flaw: usize,
+    (cur0, i0): (usize, usize),
+    outer: &mut Vec<u8>,
+) -> R<(usize, usize)> {
+    let (mut cur, mut i) = (cur0 + 1, i0);
+    // The first non-whitespace byte at or after `$p`.
+    macro_rules! peek {
+        ($p:expr) => {{
+            let mut p = $p;
+            loop {
+                match buf.get(p) {
+                    Some(&b) if b > b' ' || !is_ws(b) => break (p, b),
+                    Some(_) => p += 1,
+                    None => return fail(buf.len(), "unexpected end of input"),
+                }
+            }
+        }};
+    }
+    // Takes the next index entry, which must be at `$at`.
+    macro_rules! take {
+        ($at:expr) => {{
+            let at = $at;
+            if idx.get(i).is_some_and(|&e| e as usize == at) {
+                i += 1;
+            } else {
+                return fail(at, "unexpected character");
+            }
+        }};
+    }
+    // The closing quote of the string opening at `$open` (the next index entry), checked as
+    // `Walker::string` checks it.
+    macro_rules! string_end {
+        ($open:expr) => {{
+            let open = $open;
+            let close = match idx.get(i) {
+                Some(&c) if c as usize > open && buf[c as usize] == b'"' => c as usize,
+                _ => return fail(open, "unterminated string"),
+            };
+            i += 1;
+            if flaw < close && flaw > open {
+                return fail(flaw, "control character or invalid escape in string");
+            }
+            close
+        }};
+    }
+    // An object key at `cur` and its `:`.
+    macro_rules! key {
+        () => {{
+            let (p, c) = peek!(cur);
+            if c != b'"' {
+                return fail(p, "expected an object key");
+            }
+            let close = string_end!(p);
+            let (cp, cc) = peek!(close + 1);
+            if cc != b':' {
+                return fail(cp, "expected ':'");
+            }
+            cur = cp + 1;
+        }};
+    }
+    outer.clear();
+    take!(cur0);
+    // `{` + 2 is `}` and `[` + 2 is `]`.
+    let mut top = buf[cur0] + 2;
+    let (q, c) = peek!(cur);
+    if c == top {
+        take!(q);
+        return Ok((q + 1, i));
+    }
+    if top == b'}' {
+        key!();
+    }
+    loop {
+        // A value at `cur`.
+        let (p, b) = peek!(cur);
+        match b {
+            b'"' => cur = string_end!(p) + 1,
+            b'{' | b'[' => {
+                take!(p);
+                let (q, c) = peek!(p + 1);
+                if c == b + 2 {
+                    take!(q);
+                    cur = q + 1;
+                } else {
+                    outer.push(top);
+                    top = b + 2;
+                    cur = p + 1;
+                    if top == b'}' {
+                        key!();
+                    }
+                    continue;
+                }
+            }
+            _ => match scalar_len(&buf[p..]) {
+                Some(n) => cur = p + n,
+                None => return fail(p, "invalid value"),
+            },
+        }
+        // After a value: close what ends here, then the next member or element.
+        loop {
+            let (p, c) = peek!(cur);
+            if c == b',' {
+                cur = p + 1;
+                if top == b'}' {
+                    key!();
+                }
+                break;
+            }
+            if c != top {
+                return fail(p, "expected ',' or a closing bracket");
+            }
+            take!(p);
+            cur = p + 1;
+            match outer.pop() {
+                Some(t) => top = t,
+                None => return Ok((cur, i)),
+            }
+        }
+    }
+}
+
+/// The length of the literal or number at the start of `text`, as `serde_json` reads it.
+#[inline(always)]
+fn scalar_len(text: &[u8]) -> Option<usize> {
+    match text.first() {
+        Some(b't') => literal_len(text, b"true"),
+        Some(b'f') => literal_len(text, b"false"),
+        Some(b'n') => literal_len(text, b"null"),
+        _ => number_len(text),
     }
 }
 
@@ -1068,6 +1354,25 @@ mod tests {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2.
             assert_eq!(unsafe { classify_avx2(&block) }, classify_scalar(&block));
+        }
+    }
+
+    #[test]
+    fn carry_less_prefix_xor_matches_the_shifts() {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("pclmulqdq") {
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            for _ in 0..1000 {
+                // SAFETY: the CPU has PCLMULQDQ.
+                assert_eq!(unsafe { prefix_xor_clmul(x) }, prefix_xor(x), "{x:#x}");
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+            }
+            for x in [0, 1, u64::MAX, 1 << 63, EVEN] {
+                // SAFETY: as above.
+                assert_eq!(unsafe { prefix_xor_clmul(x) }, prefix_xor(x), "{x:#x}");
+            }
         }
     }
 

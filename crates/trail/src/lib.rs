@@ -35,6 +35,15 @@ pub mod tls;
 pub mod window;
 
 pub use audit::{run, Plan};
+
+/// Stage 1 of the fast reader alone, for the `parse_split` benchmark example: the number of
+/// index entries it writes for `buf`.
+#[doc(hidden)]
+pub fn bench_stage1(buf: &[u8]) -> usize {
+    let (mut index, mut backslashes) = (Vec::new(), Vec::new());
+    fast::build_index(buf, &mut index, &mut backslashes);
+    index.len()
+}
 pub use error::TrailError;
 pub use query::{By, Query};
 pub use report::{TrailReport, TRAIL_SCHEMA};
