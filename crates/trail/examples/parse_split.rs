@@ -66,7 +66,7 @@ fn main() {
         tally.counters.legacy as usize
     });
     println!(
-        "{mb:.0} MB: stage 1 {:.0} MB/s ({:.2} ns/B, {entries} entries, {:.1} B/entry); \
+        "{mb:.0} MB: stage 1 {:.0} MB/s ({:.2} ns/B, {entries} quotes, {:.1} B/quote); \
          parse {:.0} MB/s ({:.2} ns/B, {tls} with tls); parse+tally {:.0} MB/s ({:.2} ns/B, legacy {legacy})",
         mb / t1,
         t1 * 1e3 / mb,

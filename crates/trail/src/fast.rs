@@ -1,10 +1,11 @@
 //! A fast reader for CloudTrail log files (`{"Records":[...]}`), the bulk format.
 //!
-//! Stage 1 indexes the buffer 64 bytes at a time (AVX2 when the CPU has it, SSE2 otherwise on
-//! x86_64, a scalar loop elsewhere): the positions of closing quotes and of the brackets
-//! `{ } [ ]` outside strings (opening quotes, `:` and `,` are found by looking at the bytes
-//! after each token), and of every backslash. Stage 2 walks that index: it reads the record
-//! fields the audit needs and skips every other value.
+//! Stage 1 classifies the buffer 64 bytes at a time (AVX2 when the CPU has it, SSE2 otherwise
+//! on x86_64, a scalar loop elsewhere) into one word of bits per block: its unescaped quotes.
+//! It also lists every backslash and finds the first raw control character inside a string.
+//! Stage 2 walks the bytes: it never stands inside a string (it enters one at its opening
+//! quote and the quote bits give the closing one), so brackets, `:`, `,` and scalars are read
+//! where they are. It reads the record fields the audit needs and skips every other value.
 //!
 //! Skipped values are checked as strictly as `serde_json` checks them: the grammar, literals
 //! and numbers exactly, no raw control characters and only valid escapes in strings (skipped
@@ -18,13 +19,12 @@ use std::borrow::Cow;
 
 const EVEN: u64 = 0x5555_5555_5555_5555;
 
-/// Bitmasks of one 64-byte block: quotes, backslashes, structural characters, control
+/// Bitmasks of one 64-byte block: quotes, backslashes, control
 /// characters (below 0x20: whitespace outside strings, an error inside one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quote: u64,
     backslash: u64,
-    structural: u64,
     control: u64,
     /// Bytes 0x80 and above (not ASCII).
     high: u64,
@@ -36,7 +36,6 @@ fn classify_scalar(block: &[u8; 64]) -> Masks {
     let mut m = Masks {
         quote: 0,
         backslash: 0,
-        structural: 0,
         control: 0,
         high: 0,
     };
@@ -48,7 +47,6 @@ fn classify_scalar(block: &[u8; 64]) -> Masks {
         match b {
             b'"' => m.quote |= bit,
             b'\\' => m.backslash |= bit,
-            b'{' | b'}' | b'[' | b']' => m.structural |= bit,
             0..=0x1f => m.control |= bit,
             _ => {}
         }
@@ -62,7 +60,6 @@ fn classify(block: &[u8; 64]) -> Masks {
     let mut m = Masks {
         quote: 0,
         backslash: 0,
-        structural: 0,
         control: 0,
         high: 0,
     };
@@ -72,22 +69,11 @@ fn classify(block: &[u8; 64]) -> Masks {
         let q = _mm_set1_epi8(b'"' as i8);
         let bs = _mm_set1_epi8(b'\\' as i8);
         let below_space = _mm_set1_epi8(0x1f);
-        let s: [__m128i; 4] = [
-            _mm_set1_epi8(b'{' as i8),
-            _mm_set1_epi8(b'}' as i8),
-            _mm_set1_epi8(b'[' as i8),
-            _mm_set1_epi8(b']' as i8),
-        ];
         for k in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
             let shift = 16 * k;
             m.quote |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) as u16 as u64) << shift;
             m.backslash |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) as u16 as u64) << shift;
-            let st = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, s[0]), _mm_cmpeq_epi8(v, s[1])),
-                _mm_or_si128(_mm_cmpeq_epi8(v, s[2]), _mm_cmpeq_epi8(v, s[3])),
-            );
-            m.structural |= (_mm_movemask_epi8(st) as u16 as u64) << shift;
             // Unsigned v <= 0x1f: min(v, 0x1f) == v.
             let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
             m.control |= (_mm_movemask_epi8(ctl) as u16 as u64) << shift;
@@ -97,8 +83,7 @@ fn classify(block: &[u8; 64]) -> Masks {
     m
 }
 
-/// [`classify`] with two 32-byte AVX2 loads. `{`/`[` and `}`/`]` differ only in bit 5, so
-/// two comparisons find all four brackets.
+/// [`classify`] with two 32-byte AVX2 loads.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
@@ -106,13 +91,9 @@ unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
     let q = _mm256_set1_epi8(b'"' as i8);
     let bs = _mm256_set1_epi8(b'\\' as i8);
     let below_space = _mm256_set1_epi8(0x1f);
-    let bit5 = _mm256_set1_epi8(0x20);
-    let open = _mm256_set1_epi8(b'{' as i8);
-    let close = _mm256_set1_epi8(b'}' as i8);
     let mut m = Masks {
         quote: 0,
         backslash: 0,
-        structural: 0,
         control: 0,
         high: 0,
     };
@@ -123,11 +104,6 @@ unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
         let mask = |x: __m256i| (_mm256_movemask_epi8(x) as u32 as u64) << shift;
         m.quote |= mask(_mm256_cmpeq_epi8(v, q));
         m.backslash |= mask(_mm256_cmpeq_epi8(v, bs));
-        let folded = _mm256_or_si256(v, bit5);
-        m.structural |= mask(_mm256_or_si256(
-            _mm256_cmpeq_epi8(folded, open),
-            _mm256_cmpeq_epi8(folded, close),
-        ));
         m.control |= mask(_mm256_cmpeq_epi8(_mm256_min_epu8(v, below_space), v));
         m.high |= mask(v);
     }
@@ -166,7 +142,7 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// What stage 1 learnt besides the index.
+/// What stage 1 learnt besides the quote bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IndexInfo {
     /// False when the buffer ends inside a string.
@@ -177,19 +153,19 @@ pub(crate) struct IndexInfo {
     pub ascii: bool,
 }
 
-/// Fills `index` with the positions of closing quotes and of brackets outside strings, and
+/// Fills `quotes` with one word per 64 bytes of `buf` whose bits are its unescaped quotes, and
 /// `backslashes` with the positions of all backslashes. `buf` must be shorter than 4 GiB.
 pub(crate) fn build_index(
     buf: &[u8],
-    index: &mut Vec<u32>,
+    quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
 ) -> IndexInfo {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
         // SAFETY: the CPU has AVX2 and PCLMULQDQ, checked just above.
-        return unsafe { build_index_avx2(buf, index, backslashes) };
+        return unsafe { build_index_avx2(buf, quotes, backslashes) };
     }
-    build_index_with(buf, index, backslashes, classify, prefix_xor)
+    build_index_with(buf, quotes, backslashes, classify, prefix_xor)
 }
 
 /// [`build_index`] compiled for AVX2, with 32-byte classification and the quote prefix XOR
@@ -198,12 +174,12 @@ pub(crate) fn build_index(
 #[target_feature(enable = "avx2,bmi1,popcnt,pclmulqdq")]
 unsafe fn build_index_avx2(
     buf: &[u8],
-    index: &mut Vec<u32>,
+    quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
 ) -> IndexInfo {
     build_index_with(
         buf,
-        index,
+        quotes,
         backslashes,
         // SAFETY: this function only runs on a CPU with AVX2.
         |b| unsafe { classify_avx2(b) },
@@ -222,79 +198,85 @@ unsafe fn prefix_xor_clmul(x: u64) -> u64 {
     _mm_cvtsi128_si64(_mm_clmulepi64_si128(v, ones, 0)) as u64
 }
 
-/// Appends `base + i` for every set bit `i` of `bits`, in order, eight at a time (simdjson's
-/// flattening: the writes past the last bit land in reserved capacity and are not kept).
+/// Appends `base + i` for every set bit `i` of `bits`, in order.
 #[inline(always)]
 fn flatten(out: &mut Vec<u32>, base: usize, mut bits: u64) {
-    let n = bits.count_ones() as usize;
-    if n == 0 {
-        return;
+    while bits != 0 {
+        out.push(base as u32 + bits.trailing_zeros());
+        bits &= bits - 1;
     }
-    out.reserve(64);
-    let len = out.len();
-    let spare = out.spare_capacity_mut();
-    let base = base as u32;
-    let mut k = 0;
-    while k < n {
-        for slot in &mut spare[k..k + 8] {
-            slot.write(base.wrapping_add(bits.trailing_zeros()));
-            bits &= bits.wrapping_sub(1);
-        }
-        k += 8;
-    }
-    // SAFETY: the first `n` spare slots were written above (n <= 64 <= reserved).
-    unsafe { out.set_len(len + n) };
 }
 
 #[inline(always)]
 fn build_index_with(
     buf: &[u8],
-    index: &mut Vec<u32>,
+    quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
     classify: impl Fn(&[u8; 64]) -> Masks,
     prefix_xor: impl Fn(u64) -> u64,
 ) -> IndexInfo {
     debug_assert!(buf.len() <= u32::MAX as usize);
-    index.clear();
+    quotes.clear();
     backslashes.clear();
-    index.reserve(buf.len() / 4 + 64);
+    quotes.resize(buf.len().div_ceil(64), 0);
     let mut prev_escaped = 0u64;
+    // All ones while the position reached is inside a string.
     let mut in_string_carry = 0u64;
     let mut first_control_in_string = None;
     let mut high = 0u64;
-    let mut block = [b' '; 64];
-    let mut base = 0usize;
-    while base < buf.len() {
-        let end = (base + 64).min(buf.len());
-        let chunk: &[u8; 64] = match buf[base..end].try_into() {
-            Ok(c) => c,
-            Err(_) => {
-                block.fill(b' ');
-                block[..end - base].copy_from_slice(&buf[base..end]);
-                &block
+    // One block: its unescaped quotes.
+    macro_rules! block {
+        ($k:expr, $chunk:expr) => {{
+            let (k, chunk): (usize, &[u8; 64]) = ($k, $chunk);
+            let m = classify(chunk);
+            high |= m.high;
+            let escaped = find_escaped(m.backslash, &mut prev_escaped);
+            flatten(backslashes, k * 64, m.backslash);
+            let q = m.quote & !escaped;
+            // Control characters are rare in compact JSON: only a block that has one needs
+            // to know which of its bytes are inside strings.
+            if m.control != 0 && first_control_in_string.is_none() {
+                let control = m.control & (prefix_xor(q) ^ in_string_carry);
+                if control != 0 {
+                    first_control_in_string = Some(k * 64 + control.trailing_zeros() as usize);
+                }
             }
-        };
-        let m = classify(chunk);
-        high |= m.high;
-        let escaped = find_escaped(m.backslash, &mut prev_escaped);
-        flatten(backslashes, base, m.backslash);
-        let quotes = m.quote & !escaped;
-        let in_string = prefix_xor(quotes) ^ in_string_carry;
-        in_string_carry = ((in_string as i64) >> 63) as u64;
-        let control = m.control & in_string;
-        if control != 0 && first_control_in_string.is_none() {
-            first_control_in_string = Some(base + control.trailing_zeros() as usize);
-        }
-        // Closing quotes are the quotes where `in_string` drops back to 0; opening quotes are
-        // found by looking at the bytes, so only closing ones are indexed.
-        flatten(index, base, (m.structural | quotes) & !in_string);
-        base += 64;
+            if q.count_ones() & 1 == 1 {
+                in_string_carry = !in_string_carry;
+            }
+            q
+        }};
+    }
+    let chunks = buf.chunks_exact(64);
+    let tail = chunks.remainder();
+    for (k, (chunk, slot)) in chunks.zip(quotes.iter_mut()).enumerate() {
+        *slot = block!(k, chunk.try_into().expect("chunks_exact gives 64 bytes"));
+    }
+    if !tail.is_empty() {
+        let mut last = [b' '; 64];
+        last[..tail.len()].copy_from_slice(tail);
+        let k = buf.len() / 64;
+        quotes[k] = block!(k, &last);
     }
     IndexInfo {
         closed: in_string_carry == 0,
         first_control_in_string,
         ascii: high == 0,
     }
+}
+
+/// The closing quote of the string whose opening quote is at `open`: the next unescaped quote
+/// in `quotes` (one word of quote bits per 64 bytes). `None` when the input ends first.
+#[inline(always)]
+fn closing_quote(quotes: &[u64], open: usize) -> Option<usize> {
+    let from = open + 1;
+    let mut block = from / 64;
+    let mut bits = *quotes.get(block)? & (u64::MAX << (from % 64));
+    while bits == 0 {
+        block += 1;
+        bits = *quotes.get(block)?;
+    }
+    Some(block * 64 + bits.trailing_zeros() as usize)
 }
 
 /// The first flaw inside strings: a raw control character (found by stage 1) or an escape
@@ -382,21 +364,16 @@ impl std::fmt::Display for FastError {
 
 type R<T> = Result<T, FastError>;
 
-/// A walker's cursors held apart from it, so that hot loops keep them in registers: the
-/// byte position just after what was consumed last, and the next index entry.
-#[derive(Debug, Clone, Copy)]
-struct At {
-    cur: usize,
-    i: usize,
-}
-
-/// Walks the index. `cur` is the byte position just after what was consumed last.
+/// Walks the buffer with the quote bits of stage 1. `cur` is the byte position just after
+/// what was consumed last; it is never inside a string (a string is entered only at its
+/// opening quote and left just after its closing one), so brackets, separators and scalars
+/// are read from the bytes.
 struct Walker<'a, 'i> {
     buf: &'a [u8],
     /// `buf` as text, when it is valid UTF-8 as a whole (then every string is).
     text: Option<&'a str>,
-    idx: &'i [u32],
-    i: usize,
+    /// Unescaped quotes, one word of bits per 64 bytes.
+    quotes: &'i [u64],
     cur: usize,
     /// Backslash positions, and a cursor into them that only moves forward.
     bs: &'i [u32],
@@ -429,7 +406,7 @@ enum DecodeError {
 }
 
 impl<'a, 'i> Walker<'a, 'i> {
-    fn new(buf: &'a [u8], idx: &'i [u32], bs: &'i [u32], info: IndexInfo) -> Self {
+    fn new(buf: &'a [u8], quotes: &'i [u64], bs: &'i [u32], info: IndexInfo) -> Self {
         Walker {
             buf,
             text: if info.ascii {
@@ -438,8 +415,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             } else {
                 std::str::from_utf8(buf).ok()
             },
-            idx,
-            i: 0,
+            quotes,
             cur: 0,
             bs,
             bs_i: 0,
@@ -453,31 +429,11 @@ impl<'a, 'i> Walker<'a, 'i> {
         Err(FastError { pos, what })
     }
 
-    /// Takes the next index entry, which must be at `at` (found by looking at the bytes).
+    /// Takes the bracket at `at` (found by looking at the bytes).
     #[inline(always)]
     fn take(&mut self, at: usize) -> R<()> {
-        match self.idx.get(self.i) {
-            Some(&p) if p as usize == at => {
-                self.i += 1;
-                self.cur = at + 1;
-                Ok(())
-            }
-            _ => self.err(at, "unexpected character"),
-        }
-    }
-
-    /// Takes the next index entry, whatever it is.
-    #[inline(always)]
-    fn tok(&mut self) -> R<(usize, u8)> {
-        match self.idx.get(self.i) {
-            Some(&p) => {
-                self.i += 1;
-                let p = p as usize;
-                self.cur = p + 1;
-                Ok((p, self.buf[p]))
-            }
-            None => self.err(self.buf.len(), "unexpected end of input"),
-        }
+        self.cur = at + 1;
+        Ok(())
     }
 
     /// The first non-whitespace byte at or after `cur`.
@@ -493,15 +449,15 @@ impl<'a, 'i> Walker<'a, 'i> {
         self.err(self.buf.len(), "unexpected end of input")
     }
 
-    /// Takes a string whose opening quote is at `open` (outside any string); its closing quote
-    /// is the next index entry. Checks it as `serde_json` does even when skipping (no raw
-    /// control characters, valid escapes) and returns its raw content range.
+    /// Takes a string whose opening quote is at `open` (outside any string) up to its closing
+    /// quote. Checks it as `serde_json` does even when skipping (no raw control characters,
+    /// valid escapes) and returns its raw content range.
     #[inline(always)]
     fn string(&mut self, open: usize) -> R<(usize, usize)> {
-        let (close, c) = self.tok()?;
-        if c != b'"' || close <= open {
-            return self.err(open, "unterminated string");
-        }
+        let Some(close) = closing_quote(self.quotes, open) else {
+            return self.err(self.buf.len(), "unexpected end of input");
+        };
+        self.cur = close + 1;
         if self.flaw < close && self.flaw > open {
             return self.err(self.flaw, "control character or invalid escape in string");
         }
@@ -587,8 +543,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             (p, _) => return self.skip_scalar(p).map(|_| ()),
         }
         let (p, _) = self.peek()?;
-        let (cur, i) = skip_container(self.buf, self.idx, self.flaw, (p, self.i), &mut self.stack)?;
-        (self.cur, self.i) = (cur, i);
+        self.cur = skip_container(self.buf, self.quotes, self.flaw, p, &mut self.stack)?;
         Ok(())
     }
 
@@ -699,40 +654,35 @@ impl<'a, 'i> Walker<'a, 'i> {
         }
     }
 
-    /// Runs `f` on the walker's own cursors set from `at`, and copies them back: the hot
-    /// paths keep their cursors in locals (registers), the general paths in the walker.
+    /// Runs `f` on the walker's cursor set from `at`, and copies it back: the hot paths keep
+    /// their cursor in a local (a register), the general paths in the walker.
     #[inline(always)]
-    fn synced<T>(&mut self, at: &mut At, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
-        (self.cur, self.i) = (at.cur, at.i);
+    fn synced<T>(&mut self, at: &mut usize, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        self.cur = *at;
         let r = f(self);
-        (at.cur, at.i) = (self.cur, self.i);
+        *at = self.cur;
         r
     }
 
-    /// The closing quote of the plain string opening at `at.cur` (no whitespace before it,
-    /// no backslash or flaw inside, the buffer UTF-8): the common case, read without the
-    /// general path's checks and copies. `None` sends the caller to the general path.
+    /// The closing quote of the plain string opening at `at` (no whitespace before it, no
+    /// backslash or flaw inside, the buffer UTF-8): the common case, read without the general
+    /// path's checks and copies. `None` sends the caller to the general path.
     #[inline(always)]
-    fn plain_at(&self, at: At) -> Option<usize> {
-        if self.text.is_none() || self.buf.get(at.cur) != Some(&b'"') {
+    fn plain_at(&self, at: usize) -> Option<usize> {
+        if self.text.is_none() || self.buf.get(at) != Some(&b'"') {
             return None;
         }
-        let close = *self.idx.get(at.i)? as usize;
-        let plain =
-            close > at.cur && self.buf[close] == b'"' && self.flaw > close && self.bs_next > close;
-        plain.then_some(close)
+        let close = closing_quote(self.quotes, at)?;
+        (self.flaw > close && self.bs_next > close).then_some(close)
     }
 
     /// The next key of an object and its `:` (see [`Self::key`]).
     #[inline(always)]
-    fn hot_key(&mut self, at: &mut At, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
+    fn hot_key(&mut self, at: &mut usize, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
         if let Some(close) = self.plain_at(*at) {
             if self.buf.get(close + 1) == Some(&b':') {
-                let key = &self.buf[at.cur + 1..close];
-                *at = At {
-                    cur: close + 2,
-                    i: at.i + 1,
-                };
+                let key = &self.buf[*at + 1..close];
+                *at = close + 2;
                 return Ok(Some(Cow::Borrowed(key)));
             }
         }
@@ -743,17 +693,14 @@ impl<'a, 'i> Walker<'a, 'i> {
     #[inline(always)]
     fn hot_str(
         &mut self,
-        at: &mut At,
+        at: &mut usize,
         slot: &mut Field<'a>,
         bad: &mut Bad,
         name: &'static str,
     ) -> R<()> {
         if let (Some(close), Some(text)) = (self.plain_at(*at), self.text) {
-            *slot = Some(Cow::Borrowed(between_quotes(text, at.cur, close)));
-            *at = At {
-                cur: close + 1,
-                i: at.i + 1,
-            };
+            *slot = Some(Cow::Borrowed(between_quotes(text, *at, close)));
+            *at = close + 1;
             return Ok(());
         }
         self.synced(at, |w| w.str_field(slot, bad, name))
@@ -761,37 +708,23 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// Skips the next value (see [`Self::skip_value`]).
     #[inline(always)]
-    fn hot_skip(&mut self, at: &mut At) -> R<()> {
-        match self.buf.get(at.cur) {
+    fn hot_skip(&mut self, at: &mut usize) -> R<()> {
+        match self.buf.get(*at) {
             Some(b'"') => {
-                if let Some(&close) = self.idx.get(at.i) {
-                    let close = close as usize;
-                    let valid = close > at.cur
-                        && self.buf[close] == b'"'
-                        && !(self.flaw < close && self.flaw > at.cur);
-                    if valid {
-                        *at = At {
-                            cur: close + 1,
-                            i: at.i + 1,
-                        };
+                if let Some(close) = closing_quote(self.quotes, *at) {
+                    if !(self.flaw < close && self.flaw > *at) {
+                        *at = close + 1;
                         return Ok(());
                     }
                 }
             }
             Some(b'{' | b'[') => {
-                let (cur, i) = skip_container(
-                    self.buf,
-                    self.idx,
-                    self.flaw,
-                    (at.cur, at.i),
-                    &mut self.stack,
-                )?;
-                *at = At { cur, i };
+                *at = skip_container(self.buf, self.quotes, self.flaw, *at, &mut self.stack)?;
                 return Ok(());
             }
             Some(&b) if b > b' ' => {
-                if let Some(n) = scalar_len(&self.buf[at.cur..]) {
-                    at.cur += n;
+                if let Some(n) = scalar_len(&self.buf[*at..]) {
+                    *at += n;
                     return Ok(());
                 }
             }
@@ -802,17 +735,14 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// `true` at `,`, `false` at `close` (taken), as [`Self::more`].
     #[inline(always)]
-    fn hot_more(&mut self, at: &mut At, close: u8) -> R<bool> {
-        match self.buf.get(at.cur) {
+    fn hot_more(&mut self, at: &mut usize, close: u8) -> R<bool> {
+        match self.buf.get(*at) {
             Some(b',') => {
-                at.cur += 1;
+                *at += 1;
                 return Ok(true);
             }
-            Some(&c) if c == close && self.idx.get(at.i) == Some(&(at.cur as u32)) => {
-                *at = At {
-                    cur: at.cur + 1,
-                    i: at.i + 1,
-                };
+            Some(&c) if c == close => {
+                *at += 1;
                 return Ok(false);
             }
             _ => {}
@@ -822,13 +752,10 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// Reads the members of the object whose `{` was just taken: `field` reads the value of
     /// the key it is given and returns true, or returns false to have it skipped. The
-    /// cursors stay in a local [`At`] throughout.
+    /// cursor stays in a local throughout.
     #[inline(always)]
-    fn members(&mut self, mut field: impl FnMut(&mut Self, &mut At, &[u8]) -> R<bool>) -> R<()> {
-        let mut at = At {
-            cur: self.cur,
-            i: self.i,
-        };
+    fn members(&mut self, mut field: impl FnMut(&mut Self, &mut usize, &[u8]) -> R<bool>) -> R<()> {
+        let mut at = self.cur;
         let mut first = true;
         while let Some(key) = self.hot_key(&mut at, first)? {
             first = false;
@@ -839,7 +766,7 @@ impl<'a, 'i> Walker<'a, 'i> {
                 break;
             }
         }
-        (self.cur, self.i) = (at.cur, at.i);
+        self.cur = at;
         Ok(())
     }
 
@@ -849,7 +776,7 @@ impl<'a, 'i> Walker<'a, 'i> {
         &mut self,
         bad: &mut Bad,
         name: &'static str,
-        mut field: impl FnMut(&mut Self, &mut At, &[u8], &mut T, &mut Bad) -> R<bool>,
+        mut field: impl FnMut(&mut Self, &mut usize, &[u8], &mut T, &mut Bad) -> R<bool>,
     ) -> R<Option<T>> {
         match self.peek()? {
             (p, b'{') => {
@@ -1083,17 +1010,17 @@ fn fail<T>(pos: usize, what: &'static str) -> R<T> {
 }
 
 /// Skips the container whose opening bracket is at `cur0` (after whitespace), at any depth,
-/// checking it as [`Walker::skip_value`] promises; `i0` is its index entry. Returns the byte
-/// position and index entry just after it. One loop over locals: `top` is the closing
-/// bracket expected next, `outer` those of the containers around it.
+/// checking it as [`Walker::skip_value`] promises. Returns the byte position just after it.
+/// One loop over locals: `top` is the closing bracket expected next, `outer` those of the
+/// containers around it.
 fn skip_container(
     buf: &[u8],
-    idx: &[u32],
+    quotes: &[u64],
     flaw: usize,
-    (cur0, i0): (usize, usize),
+    cur0: usize,
     outer: &mut Vec<u8>,
-) -> R<(usize, usize)> {
-    let (mut cur, mut i) = (cur0 + 1, i0);
+) -> R<usize> {
+    let mut cur = cur0 + 1;
     // The first non-whitespace byte at or after `$p`.
     macro_rules! peek {
         ($p:expr) => {{
@@ -1107,27 +1034,14 @@ fn skip_container(
             }
         }};
     }
-    // Takes the next index entry, which must be at `$at`.
-    macro_rules! take {
-        ($at:expr) => {{
-            let at = $at;
-            if idx.get(i).is_some_and(|&e| e as usize == at) {
-                i += 1;
-            } else {
-                return fail(at, "unexpected character");
-            }
-        }};
-    }
-    // The closing quote of the string opening at `$open` (the next index entry), checked as
-    // `Walker::string` checks it.
+    // The closing quote of the string opening at `$open`, checked as `Walker::string` checks
+    // it.
     macro_rules! string_end {
         ($open:expr) => {{
             let open = $open;
-            let close = match idx.get(i) {
-                Some(&c) if c as usize > open && buf[c as usize] == b'"' => c as usize,
-                _ => return fail(open, "unterminated string"),
+            let Some(close) = closing_quote(quotes, open) else {
+                return fail(buf.len(), "unexpected end of input");
             };
-            i += 1;
             if flaw < close && flaw > open {
                 return fail(flaw, "control character or invalid escape in string");
             }
@@ -1150,13 +1064,11 @@ fn skip_container(
         }};
     }
     outer.clear();
-    take!(cur0);
     // `{` + 2 is `}` and `[` + 2 is `]`.
     let mut top = buf[cur0] + 2;
     let (q, c) = peek!(cur);
     if c == top {
-        take!(q);
-        return Ok((q + 1, i));
+        return Ok(q + 1);
     }
     if top == b'}' {
         key!();
@@ -1167,10 +1079,8 @@ fn skip_container(
         match b {
             b'"' => cur = string_end!(p) + 1,
             b'{' | b'[' => {
-                take!(p);
                 let (q, c) = peek!(p + 1);
                 if c == b + 2 {
-                    take!(q);
                     cur = q + 1;
                 } else {
                     outer.push(top);
@@ -1200,11 +1110,10 @@ fn skip_container(
             if c != top {
                 return fail(p, "expected ',' or a closing bracket");
             }
-            take!(p);
             cur = p + 1;
             match outer.pop() {
                 Some(t) => top = t,
-                None => return Ok((cur, i)),
+                None => return Ok(cur),
             }
         }
     }
@@ -1221,19 +1130,19 @@ fn scalar_len(text: &[u8]) -> Option<usize> {
     }
 }
 
-type Scratch = (Vec<u32>, Vec<u32>);
+type Scratch = (Vec<u64>, Vec<u32>);
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> =
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// The fast reader takes buffers its 32-bit index can address.
+/// The fast reader takes buffers its 32-bit backslash positions can address.
 pub(crate) fn can_read(doc: &[u8]) -> bool {
     doc.len() <= u32::MAX as usize
 }
 
-/// [`parse_containers`] with a per-thread reused index buffer.
+/// [`parse_containers`] with per-thread reused stage-1 buffers.
 pub(crate) fn parse_containers_reusing<'a, S: RecordSink<'a>>(
     doc: &'a [u8],
     sink: &mut S,
@@ -1252,12 +1161,12 @@ pub(crate) fn parse_array_reusing<'a, S: RecordSink<'a>>(
     SCRATCH.with(|cell| {
         let mut fresh = (Vec::new(), Vec::new());
         let mut borrowed = cell.try_borrow_mut();
-        let (index, backslashes) = match borrowed.as_mut() {
+        let (quotes, backslashes) = match borrowed.as_mut() {
             Ok(s) => &mut **s,
             Err(_) => &mut fresh,
         };
-        let info = build_index(doc, index, backslashes);
-        let mut w = Walker::new(doc, index, backslashes, info);
+        let info = build_index(doc, quotes, backslashes);
+        let mut w = Walker::new(doc, quotes, backslashes, info);
         let r = match w.peek() {
             Ok((p, b'[')) => w.take(p).and_then(|()| w.records(sink)),
             Ok((p, _)) => w.err(p, "expected '['"),
@@ -1281,9 +1190,9 @@ pub(crate) fn parse_containers<'a, S: RecordSink<'a>>(
     scratch: &mut Scratch,
     sink: &mut S,
 ) -> Result<usize, String> {
-    let (index, backslashes) = scratch;
-    let info = build_index(doc, index, backslashes);
-    let mut w = Walker::new(doc, index, backslashes, info);
+    let (quotes, backslashes) = scratch;
+    let info = build_index(doc, quotes, backslashes);
+    let mut w = Walker::new(doc, quotes, backslashes, info);
     match w.documents(sink) {
         Ok(end) => Ok(end),
         Err(e) if !info.closed && e.pos >= doc.len() => Err(format!(
@@ -1396,9 +1305,10 @@ mod tests {
                 s[at + 2] = b'}';
                 let doc = &s[..at + 3];
                 let want = serde_json::from_slice::<serde_json::Value>(doc).is_ok();
-                let (mut idx, mut bs) = (Vec::new(), Vec::new());
-                let closed = build_index(doc, &mut idx, &mut bs).closed;
-                let got = closed && idx.last().is_some_and(|&p| doc[p as usize] == b'}');
+                let (mut quotes, mut bs) = (Vec::new(), Vec::new());
+                let closed = build_index(doc, &mut quotes, &mut bs).closed;
+                // The string opened at 5 must close just before the final `}`.
+                let got = closed && closing_quote(&quotes, 5) == Some(at + 1);
                 assert_eq!(got, want, "run {run} at {at}");
             }
         }
@@ -1421,6 +1331,41 @@ mod tests {
             let (b, ok_b) = fast_way(d);
             assert!(!ok_a && !ok_b, "cut {cut}");
             assert_eq!(a, b, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn strings_across_many_blocks_with_escaped_quotes_read_as_serde_reads_them() {
+        for len in (1..260).step_by(7) {
+            for quote_every in [0usize, 5, 63, 64] {
+                let mut ua = String::new();
+                for k in 0..len {
+                    if quote_every > 0 && k % quote_every == quote_every - 1 {
+                        ua.push_str(r#"\""#);
+                    } else {
+                        ua.push(char::from(b'a' + (k % 26) as u8));
+                    }
+                }
+                for ws in ["", " ", "\n  "] {
+                    let doc = format!(
+                        r#"{{"Records":[{{"userAgent":{ws}"{ua}"{ws},"x":[{ws}"{ua}",{{"{ua}":1}}],"eventName":"E"}}]}}"#
+                    );
+                    let (a, ok_a) = serde_way(doc.as_bytes());
+                    let (b, ok_b) = fast_way(doc.as_bytes());
+                    assert!(ok_a && ok_b, "len {len} every {quote_every}");
+                    assert_eq!(a, b, "len {len} every {quote_every}");
+                    assert!(
+                        a.records[0].contains("event_name: Some(\"E\")"),
+                        "{:?}",
+                        a.records
+                    );
+                    // Cut inside the long strings: both stop the same way.
+                    for cut in [doc.len() / 3, doc.len() / 2, doc.len() - 5] {
+                        let d = &doc.as_bytes()[..cut];
+                        assert_eq!(serde_way(d), fast_way(d), "len {len} cut {cut}");
+                    }
+                }
+            }
         }
     }
 
