@@ -1063,6 +1063,40 @@ fn skip_container(
             cur = cp + 1;
         }};
     }
+    // At the start of an object member: compact members with string values (`"k":"v"`, most
+    // of a skipped object) back to back, each checked as `key!` and a string value check
+    // them; then `key!` for a member of any other form. True when it stopped just after a
+    // value (its `,` or closing bracket is next), false when `key!` read the key.
+    macro_rules! members {
+        () => {{
+            let mut after = false;
+            while buf.get(cur) == Some(&b'"') {
+                let Some(kc) = closing_quote(quotes, cur) else {
+                    break;
+                };
+                if buf.get(kc + 1..kc + 3) != Some(b":\"") {
+                    break;
+                }
+                let Some(vc) = closing_quote(quotes, kc + 2) else {
+                    break;
+                };
+                if flaw < vc && flaw > cur {
+                    break;
+                }
+                cur = vc + 1;
+                after = true;
+                if buf.get(cur..cur + 2) != Some(b",\"") {
+                    break;
+                }
+                cur += 1;
+                after = false;
+            }
+            if !after {
+                key!();
+            }
+            after
+        }};
+    }
     outer.clear();
     // `{` + 2 is `}` and `[` + 2 is `]`.
     let mut top = buf[cur0] + 2;
@@ -1070,40 +1104,49 @@ fn skip_container(
     if c == top {
         return Ok(q + 1);
     }
+    let mut need_value = true;
     if top == b'}' {
-        key!();
+        cur = q;
+        need_value = !members!();
     }
     loop {
-        // A value at `cur`.
-        let (p, b) = peek!(cur);
-        match b {
-            b'"' => cur = string_end!(p) + 1,
-            b'{' | b'[' => {
-                let (q, c) = peek!(p + 1);
-                if c == b + 2 {
-                    cur = q + 1;
-                } else {
-                    outer.push(top);
-                    top = b + 2;
-                    cur = p + 1;
-                    if top == b'}' {
-                        key!();
+        if need_value {
+            // A value at `cur`.
+            let (p, b) = peek!(cur);
+            match b {
+                b'"' => cur = string_end!(p) + 1,
+                b'{' | b'[' => {
+                    let (q, c) = peek!(p + 1);
+                    if c == b + 2 {
+                        cur = q + 1;
+                    } else {
+                        outer.push(top);
+                        top = b + 2;
+                        cur = q;
+                        if top == b'}' {
+                            need_value = !members!();
+                        }
+                        continue;
                     }
-                    continue;
                 }
+                _ => match scalar_len(&buf[p..]) {
+                    Some(n) => cur = p + n,
+                    None => return fail(p, "invalid value"),
+                },
             }
-            _ => match scalar_len(&buf[p..]) {
-                Some(n) => cur = p + n,
-                None => return fail(p, "invalid value"),
-            },
         }
+        need_value = true;
         // After a value: close what ends here, then the next member or element.
         loop {
             let (p, c) = peek!(cur);
             if c == b',' {
                 cur = p + 1;
                 if top == b'}' {
-                    key!();
+                    let (q, _) = peek!(cur);
+                    cur = q;
+                    if members!() {
+                        continue;
+                    }
                 }
                 break;
             }
