@@ -10,7 +10,7 @@ use tlsfloor_trail::{Plan, Query};
 
 struct Drop(usize);
 impl<'a> RecordSink<'a> for Drop {
-    fn record(&mut self, r: Record<'a>) {
+    fn record(&mut self, r: &Record<'a>) {
         self.0 += usize::from(r.tls.is_some());
     }
     fn invalid(&mut self, _: &dyn std::fmt::Display) {}

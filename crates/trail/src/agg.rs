@@ -287,7 +287,7 @@ impl<'a, 'q> FileTally<'a, 'q> {
 }
 
 impl<'a> RecordSink<'a> for FileTally<'a, '_> {
-    fn record(&mut self, r: Record<'a>) {
+    fn record(&mut self, r: &Record<'a>) {
         if r.is_insight() {
             self.counters.not_events += 1;
             return;

@@ -20,7 +20,7 @@ pub struct Seen {
 }
 
 impl<'a> RecordSink<'a> for Seen {
-    fn record(&mut self, r: Record<'a>) {
+    fn record(&mut self, r: &Record<'a>) {
         self.records.push(format!("{r:?}"));
     }
     fn invalid(&mut self, _: &dyn fmt::Display) {

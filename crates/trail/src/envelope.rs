@@ -80,7 +80,7 @@ pub(crate) fn read<'a, S: RecordSink<'a>>(
 /// The EventBridge `detail` object, read as a record borrowing from the file.
 fn detail_record<'a, S: RecordSink<'a>>(detail: &'a RawValue, sink: &mut S) -> Result<(), String> {
     match serde_json::from_str::<MaybeRecord<'a>>(detail.get()) {
-        Ok(MaybeRecord::Object(r)) => sink.record(r),
+        Ok(MaybeRecord::Object(r)) => sink.record(&r),
         Ok(MaybeRecord::NotObject) => sink.invalid(&"EventBridge detail is not a JSON object"),
         Err(e) => return Err(format!("invalid JSON in EventBridge detail: {e}")),
     }
@@ -112,7 +112,7 @@ fn embedded<'a, 't, S: RecordSink<'a>>(
     }
     for d in decoded {
         match d {
-            Ok(r) => sink.record(r),
+            Ok(r) => sink.record(&r),
             Err(why) => sink.invalid(&why),
         }
     }

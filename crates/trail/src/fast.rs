@@ -772,33 +772,37 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// Reads a nested `userIdentity` / `tlsDetails` object (or null / wrong type). `field`
     /// reads one member and returns false for members it does not want.
+    /// The object is read into `slot` in place (`None` for null or a wrong type).
     fn nested<T: Default>(
         &mut self,
+        slot: &mut Option<T>,
         bad: &mut Bad,
         name: &'static str,
         mut field: impl FnMut(&mut Self, &mut usize, &[u8], &mut T, &mut Bad) -> R<bool>,
-    ) -> R<Option<T>> {
+    ) -> R<()> {
         match self.peek()? {
             (p, b'{') => {
                 self.take(p)?;
-                let mut v = T::default();
-                self.members(|w, at, k| field(w, at, k, &mut v, bad))?;
-                Ok(Some(v))
+                let v = slot.insert(T::default());
+                self.members(|w, at, k| field(w, at, k, v, bad))
             }
             (p, b'n') if self.buf[p..].starts_with(b"null") => {
                 self.skip_scalar(p)?;
-                Ok(None)
+                *slot = None;
+                Ok(())
             }
             _ => {
                 bad.get_or_insert((name, Flaw::NotAString));
                 self.skip_visited(false)?;
-                Ok(None)
+                *slot = None;
+                Ok(())
             }
         }
     }
 
-    fn identity(&mut self, bad: &mut Bad) -> R<Option<Identity<'a>>> {
+    fn identity(&mut self, slot: &mut Option<Identity<'a>>, bad: &mut Bad) -> R<()> {
         self.nested(
+            slot,
             bad,
             "userIdentity",
             |w, at, k, id: &mut Identity<'a>, bad| {
@@ -852,7 +856,8 @@ impl<'a, 'i> Walker<'a, 'i> {
         path: &'static [&'static str],
         names: &'static [&'static str],
     ) -> R<Field<'a>> {
-        let found = self.nested(bad, name, |w, at, k, v: &mut Field<'a>, bad| {
+        let mut found = None;
+        self.nested(&mut found, bad, name, |w, at, k, v: &mut Field<'a>, bad| {
             if k != path[0].as_bytes() {
                 return Ok(false);
             }
@@ -868,8 +873,9 @@ impl<'a, 'i> Walker<'a, 'i> {
         Ok(found.flatten())
     }
 
-    fn tls_details(&mut self, bad: &mut Bad) -> R<Option<TlsDetails<'a>>> {
+    fn tls_details(&mut self, slot: &mut Option<TlsDetails<'a>>, bad: &mut Bad) -> R<()> {
         self.nested(
+            slot,
             bad,
             "tlsDetails",
             |w, at, k, t: &mut TlsDetails<'a>, bad| {
@@ -887,9 +893,8 @@ impl<'a, 'i> Walker<'a, 'i> {
         )
     }
 
-    /// Reads one record whose `{` was just taken.
-    fn record(&mut self) -> R<Record<'a>> {
-        let mut r = Record::default();
+    /// Reads one record whose `{` was just taken into `r` (a default one).
+    fn record(&mut self, r: &mut Record<'a>) -> R<()> {
         let mut bad = None;
         self.members(|w, at, k| {
             let (slot, name) = match k {
@@ -910,11 +915,11 @@ impl<'a, 'i> Walker<'a, 'i> {
                     return Ok(false);
                 }
                 b"userIdentity" => {
-                    r.identity = w.synced(at, |w| w.identity(&mut bad))?;
+                    w.synced(at, |w| w.identity(&mut r.identity, &mut bad))?;
                     return Ok(true);
                 }
                 b"tlsDetails" => {
-                    r.tls = w.synced(at, |w| w.tls_details(&mut bad))?;
+                    w.synced(at, |w| w.tls_details(&mut r.tls, &mut bad))?;
                     return Ok(true);
                 }
                 _ => return Ok(false),
@@ -923,7 +928,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             Ok(true)
         })?;
         r.bad_field = bad;
-        Ok(r)
+        Ok(())
     }
 
     /// Reads the `Records` array whose `[` was just taken, streaming records to the sink.
@@ -935,8 +940,9 @@ impl<'a, 'i> Walker<'a, 'i> {
             match self.peek()? {
                 (p, b'{') => {
                     self.take(p)?;
-                    let r = self.record()?;
-                    sink.record(r);
+                    let mut r = Record::default();
+                    self.record(&mut r)?;
+                    sink.record(&r);
                 }
                 _ => {
                     self.skip_visited(false)?;
@@ -1260,7 +1266,7 @@ mod tests {
     }
 
     impl<'a> RecordSink<'a> for Collect {
-        fn record(&mut self, r: Record<'a>) {
+        fn record(&mut self, r: &Record<'a>) {
             self.records.push(format!("{r:?}"));
         }
         fn invalid(&mut self, _: &dyn fmt::Display) {

@@ -122,7 +122,7 @@ pub(crate) fn read_rows<'a, S: RecordSink<'a>>(rows: &str, sink: &mut S) -> Resu
                 (k, v)
             })
             .collect();
-        sink.record(record_from_columns(
+        sink.record(&record_from_columns(
             cols.iter().map(|(k, v)| (k.as_str(), v.clone())),
         ));
     }
@@ -157,7 +157,7 @@ pub(crate) fn read_csv<'a, S: RecordSink<'a>>(data: impl std::io::Read, sink: &m
                     .iter()
                     .zip(row.iter())
                     .map(|(h, v)| (h.as_str(), Some(v.to_string())));
-                sink.record(record_from_columns(cols));
+                sink.record(&record_from_columns(cols));
             }
             Err(e) => sink.invalid(&format_args!("CSV row {}: {e}", i + 2)),
         }

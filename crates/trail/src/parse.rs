@@ -381,7 +381,7 @@ impl<'a, S: RecordSink<'a>> Lines<'_, S> {
             }
         };
         if r.looks_like_record() {
-            self.sink.record(r);
+            self.sink.record(&r);
             return Use::Done;
         }
         if r.has_records_key {
@@ -398,7 +398,7 @@ impl<'a, S: RecordSink<'a>> Lines<'_, S> {
                     .to_string(),
             ),
             None => {
-                self.sink.record(r);
+                self.sink.record(&r);
                 Use::Done
             }
         }
@@ -496,9 +496,9 @@ mod tests {
     }
 
     impl<'a> RecordSink<'a> for Collect {
-        fn record(&mut self, r: Record<'a>) {
+        fn record(&mut self, r: &Record<'a>) {
             self.names
-                .push(r.event_name.map(|c| c.to_string()).unwrap_or_default());
+                .push(r.event_name.as_deref().unwrap_or_default().to_string());
         }
         fn invalid(&mut self, reason: &dyn fmt::Display) {
             self.invalid.push(reason.to_string());

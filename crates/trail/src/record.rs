@@ -632,8 +632,9 @@ pub(crate) fn visit_record<'de, A: MapAccess<'de>>(mut m: A) -> Result<Record<'d
 
 /// Receives records as the parser finds them.
 pub trait RecordSink<'a> {
-    /// One JSON object that was parsed completely.
-    fn record(&mut self, r: Record<'a>);
+    /// One JSON object that was parsed completely (lent: the readers build records in place,
+    /// and a sink keeps what it needs by cloning its fields, which borrow from the input).
+    fn record(&mut self, r: &Record<'a>);
     /// One value that could not be used as a record (not an object, invalid JSON line, …).
     fn invalid(&mut self, reason: &dyn fmt::Display);
     /// One value that is AWS data but not a CloudTrail event (an EventBridge event of another
@@ -712,7 +713,7 @@ impl<'de, S: RecordSink<'de>> Visitor<'de> for RecordsSeed<'_, S> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
         while let Some(v) = s.next_element::<MaybeRecord<'de>>()? {
             match v {
-                MaybeRecord::Object(r) => self.sink.record(r),
+                MaybeRecord::Object(r) => self.sink.record(&r),
                 MaybeRecord::NotObject => {
                     self.sink.invalid(&"a Records element is not a JSON object")
                 }
