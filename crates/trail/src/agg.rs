@@ -344,7 +344,7 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
         service.legacy += 1;
         self.counters.legacy += 1;
         *self.counters.per_day.entry(day_of(t)).or_default() += 1;
-        let key = self.key(&r);
+        let key = self.key(r);
         match self.groups.get_mut(&key) {
             Some(s) => s.add(t),
             None => {
