@@ -378,9 +378,10 @@ struct Walker<'a, 'i> {
     /// Backslash positions, and a cursor into them that only moves forward.
     bs: &'i [u32],
     bs_i: usize,
-    /// `bs[bs_i]` (`usize::MAX` past the last): the hot paths read a string as plain only when
-    /// it ends before this.
-    bs_next: usize,
+    /// The hot paths read a string as plain only when it ends before this: the next
+    /// backslash (`bs[bs_i]`) or the flaw, whichever comes first; 0 when the buffer is not
+    /// UTF-8 (then every string takes the general path).
+    plain_below: usize,
     /// Where the first raw control character or invalid escape inside a string is
     /// (`usize::MAX` if none): the string holding it stops the file (as `serde_json` stops
     /// there).
@@ -407,7 +408,7 @@ enum DecodeError {
 
 impl<'a, 'i> Walker<'a, 'i> {
     fn new(buf: &'a [u8], quotes: &'i [u64], bs: &'i [u32], info: IndexInfo) -> Self {
-        Walker {
+        let mut w = Walker {
             buf,
             text: if info.ascii {
                 // SAFETY: every byte is below 0x80 (stage 1), and ASCII is UTF-8.
@@ -419,10 +420,22 @@ impl<'a, 'i> Walker<'a, 'i> {
             cur: 0,
             bs,
             bs_i: 0,
-            bs_next: bs.first().map_or(usize::MAX, |&p| p as usize),
+            plain_below: 0,
             flaw: first_flaw(buf, bs, info.first_control_in_string).unwrap_or(usize::MAX),
             stack: Vec::new(),
-        }
+        };
+        w.set_plain_below();
+        w
+    }
+
+    /// Recomputes [`Self::plain_below`] after `bs_i` moved.
+    fn set_plain_below(&mut self) {
+        let next_backslash = self.bs.get(self.bs_i).map_or(usize::MAX, |&p| p as usize);
+        self.plain_below = if self.text.is_some() {
+            next_backslash.min(self.flaw)
+        } else {
+            0
+        };
     }
 
     fn err<T>(&self, pos: usize, what: &'static str) -> R<T> {
@@ -474,8 +487,8 @@ impl<'a, 'i> Walker<'a, 'i> {
         {
             self.bs_i += 1;
         }
-        self.bs_next = self.bs.get(self.bs_i).map_or(usize::MAX, |&p| p as usize);
-        self.bs_next < end
+        self.set_plain_below();
+        self.bs.get(self.bs_i).is_some_and(|&p| (p as usize) < end)
     }
 
     /// The text of the string `buf[start..end]` (escapes already checked by [`Self::string`]).
@@ -669,11 +682,11 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// path's checks and copies. `None` sends the caller to the general path.
     #[inline(always)]
     fn plain_at(&self, at: usize) -> Option<usize> {
-        if self.text.is_none() || self.buf.get(at) != Some(&b'"') {
+        if self.buf.get(at) != Some(&b'"') {
             return None;
         }
         let close = closing_quote(self.quotes, at)?;
-        (self.flaw > close && self.bs_next > close).then_some(close)
+        (close < self.plain_below).then_some(close)
     }
 
     /// The next key of an object and its `:` (see [`Self::key`]).
