@@ -218,7 +218,8 @@ fn build_index_with(
     debug_assert!(buf.len() <= u32::MAX as usize);
     quotes.clear();
     backslashes.clear();
-    quotes.resize(buf.len().div_ceil(64), 0);
+    // One word past the last block, always zero, for `closing_quote`'s two-word look.
+    quotes.resize(buf.len().div_ceil(64) + 1, 0);
     let mut prev_escaped = 0u64;
     // All ones while the position reached is inside a string.
     let mut in_string_carry = 0u64;
@@ -266,17 +267,26 @@ fn build_index_with(
 }
 
 /// The closing quote of the string whose opening quote is at `open`: the next unescaped quote
-/// in `quotes` (one word of quote bits per 64 bytes). `None` when the input ends first.
+/// in `quotes` (one word of quote bits per 64 bytes, then one word of zeros). `None` when the
+/// input ends first. The word after the opening quote's is looked at without a branch, so a
+/// string that crosses one block boundary (a third of them) costs no mispredicted jump.
 #[inline(always)]
 fn closing_quote(quotes: &[u64], open: usize) -> Option<usize> {
     let from = open + 1;
     let mut block = from / 64;
-    let mut bits = *quotes.get(block)? & (u64::MAX << (from % 64));
-    while bits == 0 {
-        block += 1;
-        bits = *quotes.get(block)?;
+    let pair = quotes.get(block..block + 2)?;
+    let bits = u128::from(pair[0] & (u64::MAX << (from % 64))) | u128::from(pair[1]) << 64;
+    if bits != 0 {
+        return Some(block * 64 + bits.trailing_zeros() as usize);
     }
-    Some(block * 64 + bits.trailing_zeros() as usize)
+    block += 2;
+    loop {
+        let bits = *quotes.get(block)?;
+        if bits != 0 {
+            return Some(block * 64 + bits.trailing_zeros() as usize);
+        }
+        block += 1;
+    }
 }
 
 /// The first flaw inside strings: a raw control character (found by stage 1) or an escape
