@@ -144,7 +144,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 
 /// What stage 1 learnt besides the quote bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct IndexInfo {
+pub(crate) struct QuoteInfo {
     /// False when the buffer ends inside a string.
     pub closed: bool,
     /// The first raw control character (below 0x20) inside a string, which JSON forbids.
@@ -155,29 +155,29 @@ pub(crate) struct IndexInfo {
 
 /// Fills `quotes` with one word per 64 bytes of `buf` whose bits are its unescaped quotes, and
 /// `backslashes` with the positions of all backslashes. `buf` must be shorter than 4 GiB.
-pub(crate) fn build_index(
+pub(crate) fn find_quotes(
     buf: &[u8],
     quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
-) -> IndexInfo {
+) -> QuoteInfo {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
         // SAFETY: the CPU has AVX2 and PCLMULQDQ, checked just above.
-        return unsafe { build_index_avx2(buf, quotes, backslashes) };
+        return unsafe { find_quotes_avx2(buf, quotes, backslashes) };
     }
-    build_index_with(buf, quotes, backslashes, classify, prefix_xor)
+    find_quotes_with(buf, quotes, backslashes, classify, prefix_xor)
 }
 
-/// [`build_index`] compiled for AVX2, with 32-byte classification and the quote prefix XOR
+/// [`find_quotes`] compiled for AVX2, with 32-byte classification and the quote prefix XOR
 /// as one carry-less multiplication.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,popcnt,pclmulqdq")]
-unsafe fn build_index_avx2(
+unsafe fn find_quotes_avx2(
     buf: &[u8],
     quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
-) -> IndexInfo {
-    build_index_with(
+) -> QuoteInfo {
+    find_quotes_with(
         buf,
         quotes,
         backslashes,
@@ -208,13 +208,13 @@ fn flatten(out: &mut Vec<u32>, base: usize, mut bits: u64) {
 }
 
 #[inline(always)]
-fn build_index_with(
+fn find_quotes_with(
     buf: &[u8],
     quotes: &mut Vec<u64>,
     backslashes: &mut Vec<u32>,
     classify: impl Fn(&[u8; 64]) -> Masks,
     prefix_xor: impl Fn(u64) -> u64,
-) -> IndexInfo {
+) -> QuoteInfo {
     debug_assert!(buf.len() <= u32::MAX as usize);
     quotes.clear();
     backslashes.clear();
@@ -259,7 +259,7 @@ fn build_index_with(
         let k = buf.len() / 64;
         quotes[k] = block!(k, &last);
     }
-    IndexInfo {
+    QuoteInfo {
         closed: in_string_carry == 0,
         first_control_in_string,
         ascii: high == 0,
@@ -417,7 +417,7 @@ enum DecodeError {
 }
 
 impl<'a, 'i> Walker<'a, 'i> {
-    fn new(buf: &'a [u8], quotes: &'i [u64], bs: &'i [u32], info: IndexInfo) -> Self {
+    fn new(buf: &'a [u8], quotes: &'i [u64], bs: &'i [u32], info: QuoteInfo) -> Self {
         let mut w = Walker {
             buf,
             text: if info.ascii {
@@ -454,22 +454,14 @@ impl<'a, 'i> Walker<'a, 'i> {
 
     /// Takes the bracket at `at` (found by looking at the bytes).
     #[inline(always)]
-    fn take(&mut self, at: usize) -> R<()> {
+    fn take(&mut self, at: usize) {
         self.cur = at + 1;
-        Ok(())
     }
 
     /// The first non-whitespace byte at or after `cur`.
     #[inline(always)]
     fn peek(&self) -> R<(usize, u8)> {
-        let mut p = self.cur;
-        while let Some(&b) = self.buf.get(p) {
-            if b > b' ' || !is_ws(b) {
-                return Ok((p, b));
-            }
-            p += 1;
-        }
-        self.err(self.buf.len(), "unexpected end of input")
+        first_non_ws(self.buf, self.cur)
     }
 
     /// Takes a string whose opening quote is at `open` (outside any string) up to its closing
@@ -477,13 +469,8 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// valid escapes) and returns its raw content range.
     #[inline(always)]
     fn string(&mut self, open: usize) -> R<(usize, usize)> {
-        let Some(close) = closing_quote(self.quotes, open) else {
-            return self.err(self.buf.len(), "unexpected end of input");
-        };
+        let close = string_close(self.buf.len(), self.quotes, self.flaw, open)?;
         self.cur = close + 1;
-        if self.flaw < close && self.flaw > open {
-            return self.err(self.flaw, "control character or invalid escape in string");
-        }
         Ok((open + 1, close))
     }
 
@@ -639,7 +626,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     fn key(&mut self, allow_end: bool) -> R<Option<Cow<'a, [u8]>>> {
         let (p, c) = self.peek()?;
         if c == b'}' && allow_end {
-            self.take(p)?;
+            self.take(p);
             return Ok(None);
         }
         if c != b'"' {
@@ -670,7 +657,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             self.cur = p + 1;
             Ok(true)
         } else if c == close {
-            self.take(p)?;
+            self.take(p);
             Ok(false)
         } else {
             self.err(p, "expected ',' or a closing bracket")
@@ -734,12 +721,8 @@ impl<'a, 'i> Walker<'a, 'i> {
     fn hot_skip(&mut self, at: &mut usize) -> R<()> {
         match self.buf.get(*at) {
             Some(b'"') => {
-                if let Some(close) = closing_quote(self.quotes, *at) {
-                    if !(self.flaw < close && self.flaw > *at) {
-                        *at = close + 1;
-                        return Ok(());
-                    }
-                }
+                *at = string_close(self.buf.len(), self.quotes, self.flaw, *at)? + 1;
+                return Ok(());
             }
             Some(b'{' | b'[') => {
                 *at = skip_container(self.buf, self.quotes, self.flaw, *at, &mut self.stack)?;
@@ -805,7 +788,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     ) -> R<()> {
         match self.peek()? {
             (p, b'{') => {
-                self.take(p)?;
+                self.take(p);
                 let v = slot.insert(T::default());
                 self.members(|w, at, k| field(w, at, k, v, bad))
             }
@@ -957,12 +940,13 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Reads the `Records` array whose `[` was just taken, streaming records to the sink.
     fn records<S: RecordSink<'a>>(&mut self, sink: &mut S) -> R<()> {
         if let (p, b']') = self.peek()? {
-            return self.take(p);
+            self.take(p);
+            return Ok(());
         }
         loop {
             match self.peek()? {
                 (p, b'{') => {
-                    self.take(p)?;
+                    self.take(p);
                     let mut r = Record::default();
                     self.record(&mut r)?;
                     sink.record(&r);
@@ -984,7 +968,7 @@ impl<'a, 'i> Walker<'a, 'i> {
         if c != b'{' {
             return self.err(p, "expected '{'");
         }
-        self.take(p)?;
+        self.take(p);
         let mut found = false;
         let mut first = true;
         while let Some(k) = self.key(first)? {
@@ -992,7 +976,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             if &*k == b"Records" {
                 match self.peek()? {
                     (p, b'[') => {
-                        self.take(p)?;
+                        self.take(p);
                         self.records(sink)?;
                         found = true;
                     }
@@ -1031,6 +1015,32 @@ fn between_quotes(text: &str, open: usize, close: usize) -> &str {
     unsafe { text.get_unchecked(open + 1..close) }
 }
 
+/// The first non-whitespace byte at or after `p`.
+#[inline(always)]
+fn first_non_ws(buf: &[u8], mut p: usize) -> R<(usize, u8)> {
+    while let Some(&b) = buf.get(p) {
+        if b > b' ' || !is_ws(b) {
+            return Ok((p, b));
+        }
+        p += 1;
+    }
+    fail(buf.len(), "unexpected end of input")
+}
+
+/// The closing quote of the string opening at `open` in a buffer of `len` bytes, checked as
+/// `serde_json` checks a string even when skipping it: it ends, and holds no raw control
+/// character or invalid escape (`flaw`).
+#[inline(always)]
+fn string_close(len: usize, quotes: &[u64], flaw: usize, open: usize) -> R<usize> {
+    let Some(close) = closing_quote(quotes, open) else {
+        return fail(len, "unexpected end of input");
+    };
+    if flaw < close && flaw > open {
+        return fail(flaw, "control character or invalid escape in string");
+    }
+    Ok(close)
+}
+
 /// A stage-2 error at `pos` (kept out of line: errors are rare and the loops are hot).
 #[cold]
 #[inline(never)]
@@ -1052,30 +1062,15 @@ fn skip_container(
     let mut cur = cur0 + 1;
     // The first non-whitespace byte at or after `$p`.
     macro_rules! peek {
-        ($p:expr) => {{
-            let mut p = $p;
-            loop {
-                match buf.get(p) {
-                    Some(&b) if b > b' ' || !is_ws(b) => break (p, b),
-                    Some(_) => p += 1,
-                    None => return fail(buf.len(), "unexpected end of input"),
-                }
-            }
-        }};
+        ($p:expr) => {
+            first_non_ws(buf, $p)?
+        };
     }
-    // The closing quote of the string opening at `$open`, checked as `Walker::string` checks
-    // it.
+    // The closing quote of the string opening at `$open`.
     macro_rules! string_end {
-        ($open:expr) => {{
-            let open = $open;
-            let Some(close) = closing_quote(quotes, open) else {
-                return fail(buf.len(), "unexpected end of input");
-            };
-            if flaw < close && flaw > open {
-                return fail(flaw, "control character or invalid escape in string");
-            }
-            close
-        }};
+        ($open:expr) => {
+            string_close(buf.len(), quotes, flaw, $open)?
+        };
     }
     // An object key at `cur` and its `:`.
     macro_rules! key {
@@ -1237,10 +1232,13 @@ pub(crate) fn parse_array_reusing<'a, S: RecordSink<'a>>(
             Ok(s) => &mut **s,
             Err(_) => &mut fresh,
         };
-        let info = build_index(doc, quotes, backslashes);
+        let info = find_quotes(doc, quotes, backslashes);
         let mut w = Walker::new(doc, quotes, backslashes, info);
         let r = match w.peek() {
-            Ok((p, b'[')) => w.take(p).and_then(|()| w.records(sink)),
+            Ok((p, b'[')) => {
+                w.take(p);
+                w.records(sink)
+            }
             Ok((p, _)) => w.err(p, "expected '['"),
             Err(e) => Err(e),
         };
@@ -1263,7 +1261,7 @@ pub(crate) fn parse_containers<'a, S: RecordSink<'a>>(
     sink: &mut S,
 ) -> Result<usize, String> {
     let (quotes, backslashes) = scratch;
-    let info = build_index(doc, quotes, backslashes);
+    let info = find_quotes(doc, quotes, backslashes);
     let mut w = Walker::new(doc, quotes, backslashes, info);
     match w.documents(sink) {
         Ok(end) => Ok(end),
@@ -1325,7 +1323,7 @@ mod tests {
     ];
 
     #[test]
-    fn index_masks_match_scalar_classification() {
+    fn masks_match_scalar_classification() {
         let mut block = [0u8; 64];
         for (i, b) in block.iter_mut().enumerate() {
             *b = b"\"\\{}[]:,ab \n"[(i * 7 + i / 3) % 12];
@@ -1378,7 +1376,7 @@ mod tests {
                 let doc = &s[..at + 3];
                 let want = serde_json::from_slice::<serde_json::Value>(doc).is_ok();
                 let (mut quotes, mut bs) = (Vec::new(), Vec::new());
-                let closed = build_index(doc, &mut quotes, &mut bs).closed;
+                let closed = find_quotes(doc, &mut quotes, &mut bs).closed;
                 // The string opened at 5 must close just before the final `}`.
                 let got = closed && closing_quote(&quotes, 5) == Some(at + 1);
                 assert_eq!(got, want, "run {run} at {at}");
