@@ -26,19 +26,24 @@ impl FxHasher {
 }
 
 impl Hasher for FxHasher {
+    /// Eight bytes at a time; a tail is read as one (overlapping) fixed-size word, never
+    /// copied byte by byte (keys are hashed once per record).
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let half = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().expect("4 bytes")));
+        let n = bytes.len();
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
+            self.add(word(c));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
+        match chunks.remainder().len() {
+            0 => {}
+            _ if n >= 8 => self.add(word(&bytes[n - 8..])),
+            4.. => self.add(half(&bytes[..4]) | half(&bytes[n - 4..]) << 32),
+            _ => self.add(
+                u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16,
+            ),
         }
     }
     #[inline]
