@@ -544,17 +544,25 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Skips the next value, checking its grammar as strictly as `serde_json` does, at any
-    /// depth. One loop over local copies of the cursors (a skipped value is most of a record's
-    /// bytes): strings and scalars at once, containers with a stack of closing brackets.
+    /// depth.
     fn skip_value(&mut self) -> R<()> {
-        match self.peek()? {
-            (p, b'"') => return self.string(p).map(|_| ()),
-            (_, b'{' | b'[') => {}
-            (p, _) => return self.skip_scalar(p).map(|_| ()),
-        }
         let (p, _) = self.peek()?;
-        self.cur = skip_container(self.buf, self.quotes, self.flaw, p, &mut self.stack)?;
+        self.cur = self.skip_at(p)?;
         Ok(())
+    }
+
+    /// Skips the value starting at `p` (not whitespace): strings and scalars at once,
+    /// containers in [`skip_container`]. Returns the position just after it.
+    #[inline(always)]
+    fn skip_at(&mut self, p: usize) -> R<usize> {
+        match self.buf[p] {
+            b'"' => Ok(string_close(self.buf.len(), self.quotes, self.flaw, p)? + 1),
+            b'{' | b'[' => skip_container(self.buf, self.quotes, self.flaw, p, &mut self.stack),
+            _ => match scalar_len(&self.buf[p..]) {
+                Some(n) => Ok(p + n),
+                None => fail(p, "invalid value"),
+            },
+        }
     }
 
     /// Skips a value where `serde_json` visits it as a value of unknown type (a wrong-typed
@@ -720,23 +728,12 @@ impl<'a, 'i> Walker<'a, 'i> {
     #[inline(always)]
     fn hot_skip(&mut self, at: &mut usize) -> R<()> {
         match self.buf.get(*at) {
-            Some(b'"') => {
-                *at = string_close(self.buf.len(), self.quotes, self.flaw, *at)? + 1;
-                return Ok(());
-            }
-            Some(b'{' | b'[') => {
-                *at = skip_container(self.buf, self.quotes, self.flaw, *at, &mut self.stack)?;
-                return Ok(());
-            }
             Some(&b) if b > b' ' => {
-                if let Some(n) = scalar_len(&self.buf[*at..]) {
-                    *at += n;
-                    return Ok(());
-                }
+                *at = self.skip_at(*at)?;
+                Ok(())
             }
-            _ => {}
+            _ => self.synced(at, |w| w.skip_value()),
         }
-        self.synced(at, |w| w.skip_value())
     }
 
     /// `true` at `,`, `false` at `close` (taken), as [`Self::more`].
