@@ -31,9 +31,10 @@ JSON_BYTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["js
 GZ_BYTES=$(du -sb "$OUT/AWSLogs" | cut -f1)
 GLOB="$OUT/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"
 
-cargo build --release -q -p tlsfloor
-cargo build --release -q -p tlsfloor-trail --example inflate_floor
-BIN=target/release/tlsfloor
+# Both in the `dist` profile (the install build: one-program optimisation).
+cargo build --profile dist -q -p tlsfloor
+cargo build --profile dist -q -p tlsfloor-trail --example inflate_floor
+BIN=target/dist/tlsfloor
 
 now() { date +%s.%N; }
 best=""
@@ -60,7 +61,7 @@ floor() {
   local engine=$1 t=""
   for _ in $(seq "$RUNS"); do
     local s
-    s=$(target/release/examples/inflate_floor --threads "$THREADS" "$OUT/AWSLogs" \
+    s=$(target/dist/examples/inflate_floor --threads "$THREADS" "$OUT/AWSLogs" \
       | python3 -c "import json,sys; [print(r['seconds']) for r in map(json.loads, sys.stdin) if r['engine']==sys.argv[1]]" "$engine")
     t=$(python3 -c "import sys; a=float(sys.argv[1]); b=sys.argv[2]; print(min(a, float(b)) if b else a)" "$s" "$t")
   done

@@ -1,6 +1,7 @@
 //! Wall-clock helpers: the current Unix time and RFC 3339 UTC formatting (no time-zone data).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+use tlsfloor_wire::civil::utc_timestamp;
 
 /// Seconds since the Unix epoch now (0 if the clock is before 1970).
 pub fn unix_now() -> i64 {
@@ -12,30 +13,7 @@ pub fn unix_now() -> i64 {
 
 /// Formats Unix seconds as RFC 3339 UTC, e.g. `2024-05-01T12:00:00Z`.
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    utc_timestamp(secs)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::query::{By, Query, MAX_BY};
 use crate::record::{describe_flaw, Record, RecordSink};
-use crate::time::{day_of, parse_event_time, Epoch};
+use crate::time::{day_of, Epoch, EventTimes};
 use crate::tls::{index, parse_cloudtrail_version};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -214,6 +214,7 @@ pub struct FileTally<'a, 'q> {
     services: FxHashMap<Cow<'a, str>, ServiceCounts>,
     /// The first invalid record's reason, with its position (1-based record number).
     pub first_invalid: Option<String>,
+    times: EventTimes,
 }
 
 impl<'a, 'q> FileTally<'a, 'q> {
@@ -225,6 +226,7 @@ impl<'a, 'q> FileTally<'a, 'q> {
             groups: FxHashMap::default(),
             services: FxHashMap::default(),
             first_invalid: None,
+            times: EventTimes::default(),
         }
     }
 
@@ -304,7 +306,7 @@ impl<'a> RecordSink<'a> for FileTally<'a, '_> {
         let Some(et) = r.event_time.as_deref() else {
             return self.note_invalid(&"missing eventTime");
         };
-        let Some(t) = parse_event_time(et) else {
+        let Some(t) = self.times.parse(et) else {
             return self.note_invalid(&format_args!("eventTime {et:?} is not a timestamp"));
         };
         let Some(source) = r.event_source.clone() else {

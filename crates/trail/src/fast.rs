@@ -218,8 +218,7 @@ fn find_quotes_with(
     debug_assert!(buf.len() <= u32::MAX as usize);
     quotes.clear();
     backslashes.clear();
-    // One word past the last block, always zero, for `closing_quote`'s two-word look.
-    quotes.resize(buf.len().div_ceil(64) + 1, 0);
+    quotes.reserve(buf.len().div_ceil(64) + 1);
     let mut prev_escaped = 0u64;
     // All ones while the position reached is inside a string.
     let mut in_string_carry = 0u64;
@@ -248,17 +247,24 @@ fn find_quotes_with(
             q
         }};
     }
-    let chunks = buf.chunks_exact(64);
-    let tail = chunks.remainder();
-    for (k, (chunk, slot)) in chunks.zip(quotes.iter_mut()).enumerate() {
-        *slot = block!(k, chunk.try_into().expect("chunks_exact gives 64 bytes"));
+    let whole = buf.len() / 64;
+    // SAFETY: `[u8; 64]` has the alignment of `u8`, and `whole` blocks of 64 bytes lie within
+    // `buf` (what `<[u8]>::as_chunks` does, stable only after this crate's MSRV).
+    let chunks: &[[u8; 64]] =
+        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<[u8; 64]>(), whole) };
+    let tail = &buf[whole * 64..];
+    // Each word written once (no zeroing first); a loop, not a closure, so that the block
+    // code keeps this function's target features.
+    for (k, chunk) in chunks.iter().enumerate() {
+        quotes.push(block!(k, chunk));
     }
     if !tail.is_empty() {
         let mut last = [b' '; 64];
         last[..tail.len()].copy_from_slice(tail);
-        let k = buf.len() / 64;
-        quotes[k] = block!(k, &last);
+        quotes.push(block!(buf.len() / 64, &last));
     }
+    // One word past the last block, always zero, for `closing_quote`'s two-word look.
+    quotes.push(0);
     QuoteInfo {
         closed: in_string_carry == 0,
         first_control_in_string,

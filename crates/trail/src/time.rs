@@ -6,30 +6,7 @@
 /// Seconds since 1970-01-01T00:00:00Z.
 pub type Epoch = i64;
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date (year, month, day) of a day number from 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+use tlsfloor_wire::civil::{civil_from_days, days_from_civil, utc_timestamp};
 
 fn digits(b: &[u8]) -> Option<i64> {
     if b.is_empty() {
@@ -68,11 +45,39 @@ fn date_part(b: &[u8]) -> Option<i64> {
 /// Parses a CloudTrail `eventTime` (or any `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`) to UTC
 /// seconds. Returns `None` when the text is not such a timestamp.
 pub fn parse_event_time(s: &str) -> Option<Epoch> {
+    parse_with(s, date_part)
+}
+
+/// [`parse_event_time`] for a run of timestamps that mostly share their date (those of one
+/// log file): the day number of the last date read is kept, so a repeated date is compared,
+/// not parsed again.
+#[derive(Debug, Default)]
+pub struct EventTimes {
+    last: Option<([u8; 10], i64)>,
+}
+
+impl EventTimes {
+    /// As [`parse_event_time`].
+    pub fn parse(&mut self, s: &str) -> Option<Epoch> {
+        parse_with(s, |date| match self.last {
+            Some((seen, days)) if seen == date => Some(days),
+            _ => {
+                let days = date_part(date)?;
+                self.last = Some((date.try_into().ok()?, days));
+                Some(days)
+            }
+        })
+    }
+}
+
+/// [`parse_event_time`] with `date` reading the `YYYY-MM-DD` part (10 bytes) to a day number.
+#[inline(always)]
+fn parse_with(s: &str, date: impl FnOnce(&[u8]) -> Option<i64>) -> Option<Epoch> {
     let b = s.as_bytes();
     if b.len() < 19 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
         return None;
     }
-    let days = date_part(&b[..10])?;
+    let days = date(&b[..10])?;
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
@@ -121,15 +126,7 @@ pub fn parse_bound(s: &str) -> Option<Epoch> {
 
 /// Formats UTC seconds as CloudTrail does: `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_time(t: Epoch) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    utc_timestamp(t)
 }
 
 /// The UTC day number (days since 1970-01-01) of a time.
@@ -189,6 +186,26 @@ mod tests {
             "2023-01-01T00:00:00.Z",
         ] {
             assert_eq!(parse_event_time(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn kept_dates_read_as_the_plain_parser_reads_them() {
+        let mut times = EventTimes::default();
+        for s in [
+            "2024-03-01T10:00:00Z",
+            "2024-03-01T23:59:59Z",
+            "2024-03-01T25:00:00Z",
+            "2024-03-02T00:00:00Z",
+            "2024-02-30T00:00:00Z",
+            "2024-02-30T00:00:00Z",
+            "2024-03-02 00:00:01+02:00",
+            "2024-03-01T10:00:00Z",
+            "2024-03-0",
+            "not a time at all",
+            "2024-03-01T10:00:00Z",
+        ] {
+            assert_eq!(times.parse(s), parse_event_time(s), "{s}");
         }
     }
 

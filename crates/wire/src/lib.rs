@@ -8,6 +8,7 @@
 //! - [`server`]: parse what a server answers: ServerHello (incl. HelloRetryRequest), Certificate, ServerKeyExchange group, alerts.
 //! - [`handshake`]: reassemble handshake messages that span records or share one.
 //! - [`alert`]: alert parsing and names.
+//! - [`civil`]: UTC calendar arithmetic (day numbers to dates and back).
 //! - [`code_point`]: code points in JSON (integers; `0x…` strings read too).
 //! - [`error`]: [`WireError`], the one error type.
 //! - [`fingerprint`]: parse a client's ClientHello and compute JA3 / JA4.
@@ -15,6 +16,7 @@
 //! - [`starttls`]: in-band upgrades to TLS (SMTP, IMAP, POP3, FTP, LDAP, XMPP, PostgreSQL, MySQL) as pure state machines.
 
 pub mod alert;
+pub mod civil;
 pub mod client_hello;
 pub mod code_point;
 pub mod error;
