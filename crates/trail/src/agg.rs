@@ -183,7 +183,12 @@ pub struct Tally {
 
 impl Tally {
     /// Adds another tally to this one.
-    pub fn merge(&mut self, o: Tally) {
+    pub fn merge(&mut self, mut o: Tally) {
+        // The smaller tally's groups go into the larger's: the last merge of a run, which
+        // one thread does while the others wait, moves as few groups as it can.
+        if o.groups.len() > self.groups.len() {
+            std::mem::swap(self, &mut o);
+        }
         self.counters.merge(&o.counters);
         for (k, s) in o.services {
             self.services.entry(k).or_default().merge(&s);
@@ -223,8 +228,10 @@ impl<'a, 'q> FileTally<'a, 'q> {
         FileTally {
             query,
             counters: Counters::default(),
-            groups: FxHashMap::default(),
-            services: FxHashMap::default(),
+            // Sized for a typical file (a few dozen groups, a dozen services), so that most
+            // files never grow their maps.
+            groups: FxHashMap::with_capacity_and_hasher(64, Default::default()),
+            services: FxHashMap::with_capacity_and_hasher(16, Default::default()),
             first_invalid: None,
             times: EventTimes::default(),
         }

@@ -6,6 +6,9 @@
 //! Stage 2 walks the bytes: it never stands inside a string (it enters one at its opening
 //! quote and the quote bits give the closing one), so brackets, `:`, `,` and scalars are read
 //! where they are. It reads the record fields the audit needs and skips every other value.
+//! The keys of records and of the objects read inside them are predicted from the keys read
+//! before and checked with one comparison ([`crate::key_memo`]), since CloudTrail writes them
+//! in nearly the same order every time; the general path reads any other key.
 //!
 //! Skipped values are checked as strictly as `serde_json` checks them: the grammar, literals
 //! and numbers exactly, no raw control characters and only valid escapes in strings (skipped
@@ -14,6 +17,7 @@
 //! the records already read, as with the serde path; the fuzz target `trail_readers` holds
 //! the two readers to the same result on every input.
 
+use crate::key_memo::{KeyMemo, START};
 use crate::record::{Bad, Field, Flaw, Identity, Record, RecordSink, TlsDetails};
 use std::borrow::Cow;
 
@@ -404,6 +408,107 @@ struct Walker<'a, 'i> {
     flaw: usize,
     /// Closing brackets of the values being skipped (any depth, as `serde_json` skips).
     stack: Vec<u8>,
+    /// The keys learnt for each kind of object read (see [`Memo`]).
+    memos: [KeyMemo; Memo::COUNT],
+}
+
+/// The kinds of object whose keys are learnt, each in its own [`KeyMemo`].
+#[derive(Debug, Clone, Copy)]
+enum Memo {
+    Record,
+    Identity,
+    Tls,
+    SessionContext,
+    SessionIssuer,
+    OnBehalfOf,
+}
+
+impl Memo {
+    const COUNT: usize = 6;
+}
+
+/// One kind of object: its memo and the ids of its keys.
+type KeysOf = (Memo, fn(&[u8]) -> u8);
+
+/// What [`Walker::record`] does with a record's key (0: skips its value).
+mod record_key {
+    pub const EVENT_TIME: u8 = 1;
+    pub const EVENT_SOURCE: u8 = 2;
+    pub const EVENT_NAME: u8 = 3;
+    pub const EVENT_TYPE: u8 = 4;
+    pub const AWS_REGION: u8 = 5;
+    pub const SOURCE_IP: u8 = 6;
+    pub const USER_AGENT: u8 = 7;
+    pub const RECIPIENT_ACCOUNT: u8 = 8;
+    pub const EVENT_VERSION: u8 = 9;
+    pub const RECORDS: u8 = 10;
+    pub const USER_IDENTITY: u8 = 11;
+    pub const TLS_DETAILS: u8 = 12;
+
+    /// The id of a record's key.
+    pub fn of(k: &[u8]) -> u8 {
+        match k {
+            b"eventTime" => EVENT_TIME,
+            b"eventSource" => EVENT_SOURCE,
+            b"eventName" => EVENT_NAME,
+            b"eventType" => EVENT_TYPE,
+            b"awsRegion" => AWS_REGION,
+            b"sourceIPAddress" => SOURCE_IP,
+            b"userAgent" => USER_AGENT,
+            b"recipientAccountId" => RECIPIENT_ACCOUNT,
+            b"eventVersion" => EVENT_VERSION,
+            b"Records" => RECORDS,
+            b"userIdentity" => USER_IDENTITY,
+            b"tlsDetails" => TLS_DETAILS,
+            _ => 0,
+        }
+    }
+}
+
+/// What [`Walker::identity`] does with a `userIdentity` key (0: skips its value).
+mod identity_key {
+    pub const TYPE: u8 = 1;
+    pub const PRINCIPAL_ID: u8 = 2;
+    pub const ARN: u8 = 3;
+    pub const ACCOUNT_ID: u8 = 4;
+    pub const INVOKED_BY: u8 = 5;
+    pub const ACCESS_KEY_ID: u8 = 6;
+    pub const USER_NAME: u8 = 7;
+    pub const SESSION_CONTEXT: u8 = 8;
+    pub const ON_BEHALF_OF: u8 = 9;
+
+    /// The id of a `userIdentity` key.
+    pub fn of(k: &[u8]) -> u8 {
+        match k {
+            b"type" => TYPE,
+            b"principalId" => PRINCIPAL_ID,
+            b"arn" => ARN,
+            b"accountId" => ACCOUNT_ID,
+            b"invokedBy" => INVOKED_BY,
+            b"accessKeyId" => ACCESS_KEY_ID,
+            b"userName" => USER_NAME,
+            b"sessionContext" => SESSION_CONTEXT,
+            b"onBehalfOf" => ON_BEHALF_OF,
+            _ => 0,
+        }
+    }
+}
+
+/// What [`Walker::tls_details`] does with a `tlsDetails` key (0: skips its value).
+mod tls_key {
+    pub const VERSION: u8 = 1;
+    pub const CIPHER: u8 = 2;
+    pub const HOST_HEADER: u8 = 3;
+
+    /// The id of a `tlsDetails` key.
+    pub fn of(k: &[u8]) -> u8 {
+        match k {
+            b"tlsVersion" => VERSION,
+            b"cipherSuite" => CIPHER,
+            b"clientProvidedHostHeader" => HOST_HEADER,
+            _ => 0,
+        }
+    }
 }
 
 /// JSON whitespace, without a branch per character class (a peeked byte above 0x20, the
@@ -439,6 +544,7 @@ impl<'a, 'i> Walker<'a, 'i> {
             plain_below: 0,
             flaw: first_flaw(buf, bs, info.first_control_in_string).unwrap_or(usize::MAX),
             stack: Vec::new(),
+            memos: Default::default(),
         };
         w.set_plain_below();
         w
@@ -760,15 +866,40 @@ impl<'a, 'i> Walker<'a, 'i> {
     }
 
     /// Reads the members of the object whose `{` was just taken: `field` reads the value of
-    /// the key it is given and returns true, or returns false to have it skipped. The
-    /// cursor stays in a local throughout.
+    /// the key it is given (with its id, from `id_of`) and returns true, or returns false to
+    /// have it skipped. Keys are read through the memo of `kind` when it predicts them (see
+    /// [`crate::key_memo`]) and teach it when it does not. The cursor stays in a local
+    /// throughout.
     #[inline(always)]
-    fn members(&mut self, mut field: impl FnMut(&mut Self, &mut usize, &[u8]) -> R<bool>) -> R<()> {
+    fn members(
+        &mut self,
+        kind: Memo,
+        id_of: impl Fn(&[u8]) -> u8,
+        mut field: impl FnMut(&mut Self, &mut usize, u8) -> R<bool>,
+    ) -> R<()> {
+        let buf = self.buf;
         let mut at = self.cur;
         let mut first = true;
-        while let Some(key) = self.hot_key(&mut at, first)? {
+        let mut slot = START;
+        loop {
+            let id = match self.memos[kind as usize].predict(slot, buf, at) {
+                Some(hit) => {
+                    at += hit.len;
+                    slot = hit.slot;
+                    hit.id
+                }
+                None => {
+                    let start = at;
+                    let Some(key) = self.hot_key(&mut at, first)? else {
+                        break;
+                    };
+                    let id = id_of(&key);
+                    slot = self.memos[kind as usize].learn(slot, &buf[start..at], &key, id);
+                    id
+                }
+            };
             first = false;
-            if !field(self, &mut at, &key)? {
+            if !field(self, &mut at, id)? {
                 self.hot_skip(&mut at)?;
             }
             if !self.hot_more(&mut at, b'}')? {
@@ -787,7 +918,8 @@ impl<'a, 'i> Walker<'a, 'i> {
         slot: &mut Option<T>,
         bad: &mut Bad,
         name: &'static str,
-        mut field: impl FnMut(&mut Self, &mut usize, &[u8], &mut T, &mut Bad) -> R<bool>,
+        (kind, id_of): KeysOf,
+        mut field: impl FnMut(&mut Self, &mut usize, u8, &mut T, &mut Bad) -> R<bool>,
     ) -> R<()> {
         match self.peek()? {
             (p, b'{') => {
@@ -796,7 +928,7 @@ impl<'a, 'i> Walker<'a, 'i> {
                     *slot = None; // a repeated key: the last one counts, whole
                 }
                 let v = slot.get_or_insert_with(T::default);
-                self.members(|w, at, k| field(w, at, k, v, bad))
+                self.members(kind, id_of, |w, at, id| field(w, at, id, v, bad))
             }
             (p, b'n') if self.buf[p..].starts_with(b"null") => {
                 self.skip_scalar(p)?;
@@ -817,21 +949,26 @@ impl<'a, 'i> Walker<'a, 'i> {
             slot,
             bad,
             "userIdentity",
-            |w, at, k, id: &mut Identity<'a>, bad| {
-                let (slot, name) = match k {
-                    b"type" => (&mut id.kind, "userIdentity.type"),
-                    b"principalId" => (&mut id.principal_id, "userIdentity.principalId"),
-                    b"arn" => (&mut id.arn, "userIdentity.arn"),
-                    b"accountId" => (&mut id.account_id, "userIdentity.accountId"),
-                    b"invokedBy" => (&mut id.invoked_by, "userIdentity.invokedBy"),
-                    b"accessKeyId" => (&mut id.access_key_id, "userIdentity.accessKeyId"),
-                    b"userName" => (&mut id.user_name, "userIdentity.userName"),
-                    b"sessionContext" => {
+            (Memo::Identity, identity_key::of),
+            |w, at, key, id: &mut Identity<'a>, bad| {
+                use identity_key::*;
+                let (slot, name) = match key {
+                    TYPE => (&mut id.kind, "userIdentity.type"),
+                    PRINCIPAL_ID => (&mut id.principal_id, "userIdentity.principalId"),
+                    ARN => (&mut id.arn, "userIdentity.arn"),
+                    ACCOUNT_ID => (&mut id.account_id, "userIdentity.accountId"),
+                    INVOKED_BY => (&mut id.invoked_by, "userIdentity.invokedBy"),
+                    ACCESS_KEY_ID => (&mut id.access_key_id, "userIdentity.accessKeyId"),
+                    USER_NAME => (&mut id.user_name, "userIdentity.userName"),
+                    SESSION_CONTEXT => {
                         id.session_issuer = w.synced(at, |w| {
                             w.pick(
                                 bad,
                                 "userIdentity.sessionContext",
-                                &["sessionIssuer", "arn"],
+                                &[
+                                    (Memo::SessionContext, |k| u8::from(k == b"sessionIssuer")),
+                                    (Memo::SessionIssuer, |k| u8::from(k == b"arn")),
+                                ],
                                 &[
                                     "userIdentity.sessionContext.sessionIssuer",
                                     "userIdentity.sessionContext.sessionIssuer.arn",
@@ -840,12 +977,12 @@ impl<'a, 'i> Walker<'a, 'i> {
                         })?;
                         return Ok(true);
                     }
-                    b"onBehalfOf" => {
+                    ON_BEHALF_OF => {
                         id.on_behalf_of = w.synced(at, |w| {
                             w.pick(
                                 bad,
                                 "userIdentity.onBehalfOf",
-                                &["userId"],
+                                &[(Memo::OnBehalfOf, |k| u8::from(k == b"userId"))],
                                 &["userIdentity.onBehalfOf.userId"],
                             )
                         })?;
@@ -859,29 +996,37 @@ impl<'a, 'i> Walker<'a, 'i> {
         )
     }
 
-    /// The string at `path` (member names) inside the object that comes next; `names` are
-    /// the full field names of the values along `path`, `name` the object's own.
+    /// The string at the end of `path` inside the object that comes next. Each step of the
+    /// path is an object: its memo, and the key id function that gives 1 for the member to go
+    /// into. `names` are the full field names of the values along `path`, `name` the object's
+    /// own.
     fn pick(
         &mut self,
         bad: &mut Bad,
         name: &'static str,
-        path: &'static [&'static str],
+        path: &'static [KeysOf],
         names: &'static [&'static str],
     ) -> R<Field<'a>> {
         let mut found = None;
-        self.nested(&mut found, bad, name, |w, at, k, v: &mut Field<'a>, bad| {
-            if k != path[0].as_bytes() {
-                return Ok(false);
-            }
-            *v = if path.len() == 1 {
-                let mut s = None;
-                w.hot_str(at, &mut s, bad, names[0])?;
-                s
-            } else {
-                w.synced(at, |w| w.pick(bad, names[0], &path[1..], &names[1..]))?
-            };
-            Ok(true)
-        })?;
+        self.nested(
+            &mut found,
+            bad,
+            name,
+            path[0],
+            |w, at, key, v: &mut Field<'a>, bad| {
+                if key != 1 {
+                    return Ok(false);
+                }
+                *v = if path.len() == 1 {
+                    let mut s = None;
+                    w.hot_str(at, &mut s, bad, names[0])?;
+                    s
+                } else {
+                    w.synced(at, |w| w.pick(bad, names[0], &path[1..], &names[1..]))?
+                };
+                Ok(true)
+            },
+        )?;
         Ok(found.flatten())
     }
 
@@ -890,11 +1035,12 @@ impl<'a, 'i> Walker<'a, 'i> {
             slot,
             bad,
             "tlsDetails",
-            |w, at, k, t: &mut TlsDetails<'a>, bad| {
-                let (slot, name) = match k {
-                    b"tlsVersion" => (&mut t.version, "tlsDetails.tlsVersion"),
-                    b"cipherSuite" => (&mut t.cipher, "tlsDetails.cipherSuite"),
-                    b"clientProvidedHostHeader" => {
+            (Memo::Tls, tls_key::of),
+            |w, at, key, t: &mut TlsDetails<'a>, bad| {
+                let (slot, name) = match key {
+                    tls_key::VERSION => (&mut t.version, "tlsDetails.tlsVersion"),
+                    tls_key::CIPHER => (&mut t.cipher, "tlsDetails.cipherSuite"),
+                    tls_key::HOST_HEADER => {
                         (&mut t.host_header, "tlsDetails.clientProvidedHostHeader")
                     }
                     _ => return Ok(false),
@@ -908,29 +1054,30 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Reads one record whose `{` was just taken into `r` (a default one).
     fn record(&mut self, r: &mut Record<'a>) -> R<()> {
         let mut bad = None;
-        self.members(|w, at, k| {
-            let (slot, name) = match k {
-                b"eventTime" => (&mut r.event_time, "eventTime"),
-                b"eventSource" => (&mut r.event_source, "eventSource"),
-                b"eventName" => (&mut r.event_name, "eventName"),
-                b"eventType" => (&mut r.event_type, "eventType"),
-                b"awsRegion" => (&mut r.aws_region, "awsRegion"),
-                b"sourceIPAddress" => (&mut r.source_ip, "sourceIPAddress"),
-                b"userAgent" => (&mut r.user_agent, "userAgent"),
-                b"recipientAccountId" => (&mut r.recipient_account_id, "recipientAccountId"),
-                b"eventVersion" => {
+        self.members(Memo::Record, record_key::of, |w, at, key| {
+            use record_key::*;
+            let (slot, name) = match key {
+                EVENT_TIME => (&mut r.event_time, "eventTime"),
+                EVENT_SOURCE => (&mut r.event_source, "eventSource"),
+                EVENT_NAME => (&mut r.event_name, "eventName"),
+                EVENT_TYPE => (&mut r.event_type, "eventType"),
+                AWS_REGION => (&mut r.aws_region, "awsRegion"),
+                SOURCE_IP => (&mut r.source_ip, "sourceIPAddress"),
+                USER_AGENT => (&mut r.user_agent, "userAgent"),
+                RECIPIENT_ACCOUNT => (&mut r.recipient_account_id, "recipientAccountId"),
+                EVENT_VERSION => {
                     r.has_event_version = true;
                     return Ok(false);
                 }
-                b"Records" => {
+                RECORDS => {
                     r.has_records_key = true;
                     return Ok(false);
                 }
-                b"userIdentity" => {
+                USER_IDENTITY => {
                     w.synced(at, |w| w.identity(&mut r.identity, &mut bad))?;
                     return Ok(true);
                 }
-                b"tlsDetails" => {
+                TLS_DETAILS => {
                     w.synced(at, |w| w.tls_details(&mut r.tls, &mut bad))?;
                     return Ok(true);
                 }

@@ -153,52 +153,61 @@ impl Walk<'_> {
             Ok(e) => e,
             Err(e) => return self.problem(dir, format!("cannot list directory: {e}")),
         };
-        let mut names: Vec<PathBuf> = Vec::new();
+        let mut names: Vec<fs::DirEntry> = Vec::new();
         for entry in entries {
             match entry {
-                Ok(en) => names.push(en.path()),
+                Ok(en) => names.push(en),
                 Err(e) => self.problem(dir, format!("cannot list directory: {e}")),
             }
         }
-        names.sort();
-        for path in names {
-            self.entry(root, &path, depth);
+        names.sort_by_key(fs::DirEntry::file_name);
+        for en in names {
+            self.entry(root, &en, depth);
         }
     }
 
-    fn entry(&mut self, root: &Path, path: &Path, depth: usize) {
+    /// One directory entry. Its type comes from the listing and its metadata from a lookup
+    /// relative to the directory (one system call, no walk of the whole path); only a link
+    /// is looked up by path, to follow it.
+    fn entry(&mut self, root: &Path, en: &fs::DirEntry, depth: usize) {
+        let path = en.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             return;
         };
         if name.starts_with('.') || SKIPPED_DIRS.contains(&name) {
             return;
         }
-        let relative = path.strip_prefix(root).unwrap_or(path);
+        let relative = path.strip_prefix(root).unwrap_or(&path);
         if self.opts.exclude.iter().any(|p| p.matches(relative)) {
             return;
         }
-        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        match fs::metadata(path) {
+        let is_link = en.file_type().is_ok_and(|t| t.is_symlink());
+        let meta = if is_link {
+            fs::metadata(&path)
+        } else {
+            en.metadata()
+        };
+        match meta {
             Ok(m) if m.is_dir() => {
                 if is_link && !self.opts.follow_links {
                     return;
                 }
                 // A link back up the tree (a loop) or to a directory walked through another
                 // path is not walked again: `dir` skips directories already seen.
-                self.dir(root, path, &m, depth + 1)
+                self.dir(root, &path, &m, depth + 1)
             }
             Ok(m) if m.is_file() => {
                 let included = self.opts.include.is_empty()
                     || self.opts.include.iter().any(|p| p.matches(relative));
                 if included && self.seen_files.insert(file_id(&m)) {
                     self.files.push(InputFile {
-                        path: path.to_path_buf(),
+                        path,
                         size: m.len(),
                     });
                 }
             }
             Ok(_) => {}
-            Err(e) => self.problem(path, format!("cannot read: {e}")),
+            Err(e) => self.problem(&path, format!("cannot read: {e}")),
         }
     }
 }

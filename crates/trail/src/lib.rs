@@ -22,6 +22,7 @@ pub mod error;
 mod fast;
 mod inflate;
 pub mod input;
+mod key_memo;
 mod lake;
 pub mod other_aws;
 pub mod parse;

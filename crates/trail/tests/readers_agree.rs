@@ -100,6 +100,67 @@ impl Rng {
     }
 }
 
+/// Records whose keys change order, spacing and spelling from one record to the next: the
+/// fast reader predicts each key from the ones it has read (see `key_memo`), so a key that
+/// looks like a learnt one, or comes where another was learnt, must still be read exactly.
+#[test]
+fn keys_that_change_from_record_to_record_are_read_as_serde_reads_them() {
+    let variants = [
+        REC.to_string(),
+        // Another order: tlsDetails first, userIdentity last.
+        REC.replace(r#""userIdentity":"#, r#""userIdentityX":"#)
+            .replace(r#""eventVersion":"1.08","#, r#""tlsDetails":{"tlsVersion":"TLSv1.2"},"eventVersion":"1.08","#),
+        // Whitespace around keys and colons.
+        REC.replace(r#""eventSource":"#, "\"eventSource\" :\t")
+            .replace(r#","awsRegion":"#, ", \"awsRegion\":"),
+        // Escaped spellings of learnt keys, and keys one byte away from learnt ones.
+        REC.replace(r#""eventTime":"#, r#""event\u0054ime":"#)
+            .replace(r#""arn":"#, r#""arm":"#)
+            .replace(r#""eventName":"#, r#""eventNam":"#),
+        // A key repeated (the last one counts) and a learnt key inside a skipped value.
+        REC.replace(r#""awsRegion":"us-east-1","#, r#""awsRegion":"a","awsRegion":"eu-west-1","#)
+            .replace(r#""bucketName":"b""#, r#""eventSource":"not this one""#),
+        // Identities of other shapes and a session context in another order.
+        REC.replace(
+            r#""type":"AssumedRole","principalId":"AROA:s","#,
+            r#""type":"AWSService","invokedBy":"s.amazonaws.com","#,
+        )
+        .replace(
+            r#""sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r","userName":"r"},"attributes":{"mfaAuthenticated":"false"}"#,
+            r#""attributes":{"arn":"no"},"sessionIssuer":{"userName":"r","arn":"arn:aws:iam::1:role/q"}"#,
+        ),
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let records: Vec<&str> = (0..400)
+        .map(|i| {
+            variants[if i < 12 {
+                i % variants.len()
+            } else {
+                rng.below(variants.len())
+            }]
+            .as_str()
+        })
+        .collect();
+    let seen = agree(&container(&records));
+    assert_eq!(seen.end, "complete");
+    assert_eq!(seen.records.len(), records.len());
+    for (r, text) in records.iter().zip(&seen.records) {
+        // `eventNam` is not `eventName`: that record has no event name.
+        assert_eq!(
+            text.contains("GetObject"),
+            !r.contains("eventNam\""),
+            "{text}"
+        );
+    }
+    // The last record, where a learnt key ends less than 32 bytes before the end.
+    let seen = agree(&container(&[
+        REC,
+        REC,
+        r#"{"eventTime":"x","eventName":"y"}"#,
+    ]));
+    assert_eq!(seen.records.len(), 3);
+}
+
 const TOKENS: [&str; 22] = [
     "{",
     "}",
@@ -152,6 +213,7 @@ fn seeded_mutations_never_split_the_readers() {
         format!("{}\n{}", container(&[REC]), container(&[REC])),
         format!("{REC}\n{REC}\n"),
         format!("[{REC},{REC}]"),
+        container(&[REC, REC, REC, REC]),
         container(&[
             r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"\u00e9\n","userIdentity":null,"tlsDetails":{"tlsVersion":["x"]}}"#,
             "7",

@@ -31,13 +31,31 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn utc_timestamp(secs: i64) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let rem = secs.rem_euclid(86_400) as u32;
+    let Ok(year @ 0..=9999) = u32::try_from(y) else {
+        // Years of more than four digits or before year 0: the general formatter.
+        return format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60
+        );
+    };
+    // Reports print tens of thousands of these: digits written directly, no format machinery.
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, rem / 3600);
+    put(14, 2, rem / 60 % 60);
+    put(17, 2, rem % 60);
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 #[cfg(test)]
@@ -61,6 +79,36 @@ mod tests {
         assert_eq!(utc_timestamp(1_709_210_096), "2024-02-29T12:34:56Z");
         assert_eq!(utc_timestamp(-1), "1969-12-31T23:59:59Z");
         assert_eq!(utc_timestamp(4_102_444_800), "2100-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn digits_match_the_general_formatter() {
+        let general = |secs: i64| {
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            let rem = secs.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                rem / 3600,
+                rem / 60 % 60,
+                rem % 60
+            )
+        };
+        // Year 0 to past year 10000 (where the general formatter takes over), both sides.
+        let year_0 = days_from_civil(0, 1, 1) * 86_400;
+        let year_10000 = days_from_civil(10_000, 1, 1) * 86_400;
+        let mut cases: Vec<i64> = (year_0 - 90_000..year_10000 + 90_000)
+            .step_by(86_400 * 37 + 3_607)
+            .collect();
+        cases.extend([
+            year_0 - 1,
+            year_0,
+            year_10000 - 1,
+            year_10000,
+            i64::from(i32::MIN),
+        ]);
+        for secs in cases {
+            assert_eq!(utc_timestamp(secs), general(secs), "{secs}");
+        }
     }
 
     #[test]
