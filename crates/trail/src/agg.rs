@@ -228,10 +228,8 @@ impl<'a, 'q> FileTally<'a, 'q> {
         FileTally {
             query,
             counters: Counters::default(),
-            // Sized for a typical file (a few dozen groups, a dozen services), so that most
-            // files never grow their maps.
-            groups: FxHashMap::with_capacity_and_hasher(64, Default::default()),
-            services: FxHashMap::with_capacity_and_hasher(16, Default::default()),
+            groups: FxHashMap::default(),
+            services: FxHashMap::default(),
             first_invalid: None,
             times: EventTimes::default(),
         }

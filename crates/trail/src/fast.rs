@@ -424,7 +424,7 @@ enum Memo {
 }
 
 impl Memo {
-    const COUNT: usize = 6;
+    const COUNT: usize = Memo::OnBehalfOf as usize + 1;
 }
 
 /// One kind of object: its memo and the ids of its keys.
